@@ -1,0 +1,1 @@
+"""Brokers from URLs, queue routing, the task-message schema and queue statistics."""

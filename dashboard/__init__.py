@@ -1,0 +1,1 @@
+"""The Starlette dashboard: DAG views, the fleet monitor, the REST API."""

@@ -1,0 +1,1 @@
+"""The scheduler: the only decider of what runs next."""

@@ -1,0 +1,117 @@
+"""Shared fixtures: an isolated TRADEWIND_HOME per test and a metastore on SQLite and Postgres.
+
+Postgres is the local server on 127.0.0.1:5432; a test that needs it fails (never skips) when it
+is down. Each test session gets its own Postgres database, emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tradewind.config import Settings, load_settings
+from tradewind.metastore.engine import Metastore, set_default_metastore
+from tradewind.metastore.models import Base
+
+REPO = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get(
+    "TRADEWIND_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_url(dbname: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + dbname
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh Postgres database for this test session; dropped at the end."""
+    name = f"tw_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = _pg_url(name)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def tw_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty TRADEWIND_HOME, with every TRADEWIND__* variable of the outer shell removed."""
+    home = tmp_path / "tw_home"
+    (home / "dags").mkdir(parents=True)
+    for key in list(os.environ):
+        if key.startswith(("TRADEWIND__", "TRADEWIND_CONN_", "TRADEWIND_VAR_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("TRADEWIND_HOME", str(home))
+    monkeypatch.setenv("TRADEWIND__CORE__FERNET_KEY", "3ZxW-7QdP5t2Sg1dS0_dG6WJ7a3pZr4p8vZ2Y0XKq1A=")
+    monkeypatch.setenv("TRADEWIND__CORE__SECRET_KEY", "test-secret-key")
+    return home
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tw_home: Path) -> str:
+    """The metastore URL for this test: a SQLite file, or the session's Postgres database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tw_home / 'tradewind.db'}"
+        engine = create_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        return url
+    url = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for this test, with TRADEWIND__DATABASE__URL pointing at ``db_url``."""
+    monkeypatch.setenv("TRADEWIND__DATABASE__URL", db_url)
+    return load_settings()
+
+
+@pytest.fixture
+def metastore(settings: Settings) -> Iterator[Metastore]:
+    store = Metastore.from_settings(settings)
+    set_default_metastore(store)
+    yield store
+    set_default_metastore(None)
+    store.dispose()
+
+
+@pytest.fixture
+def sqlite_metastore(tw_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Metastore]:
+    """A SQLite-only metastore, for tests where the backend does not matter."""
+    url = f"sqlite:///{tw_home / 'tradewind.db'}"
+    monkeypatch.setenv("TRADEWIND__DATABASE__URL", url)
+    store = Metastore(url)
+    Base.metadata.create_all(store.engine)
+    set_default_metastore(store)
+    yield store
+    set_default_metastore(None)
+    store.dispose()

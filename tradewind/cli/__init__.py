@@ -1,0 +1,1 @@
+"""The `tradewind` command line: one module per verb group, components imported lazily."""

@@ -1,0 +1,145 @@
+"""The plain-data form of a DAG: what the scheduler, the dashboard and the CLI's read commands
+work from, so that none of them imports user code.
+
+``tradewind.parsing.serialize`` turns a live ``DAG`` into a :class:`DagSpec`; the spec goes to the
+metastore as JSON (``DagSpec.to_json``) and comes back with ``DagSpec.from_json``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """How a DAG is scheduled.
+
+    kind: ``none`` (manual only), ``once``, ``cron`` (``expression`` holds a cron string, presets
+    already resolved), ``delta`` (``seconds``), or ``datasets`` (``dataset_uris``).
+    """
+
+    kind: str = "none"
+    expression: str | None = None
+    seconds: float | None = None
+    dataset_uris: tuple[str, ...] = ()
+    #: what the user wrote, for display ("@daily", "0 6 * * *", "1 day, 0:00:00", ...)
+    description: str = "None"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    task_id: str
+    operator: str = "BaseOperator"
+    upstream: tuple[str, ...] = ()
+    downstream: tuple[str, ...] = ()
+    trigger_rule: str = "all_success"
+    retries: int = 0
+    retry_delay: float = 300.0
+    retry_exponential_backoff: bool = False
+    max_retry_delay: float | None = None
+    execution_timeout: float | None = None
+    queue: str = "default"
+    pool: str = "default_pool"
+    pool_slots: int = 1
+    priority_weight: int = 1
+    weight_rule: str = "downstream"
+    depends_on_past: bool = False
+    wait_for_downstream: bool = False
+    outlets: tuple[str, ...] = ()
+    #: the TaskGroup path ("group.sub"), or None at the top level
+    group_id: str | None = None
+    #: mapping: None if not mapped; else "literal" (length known at parse time) or "upstream"
+    mapped: str | None = None
+    #: for "literal" mapping, the number of mapped instances
+    map_length: int | None = None
+    #: for "upstream" mapping, the task ids whose XCom lists decide the length
+    map_upstream: tuple[str, ...] = ()
+    template_fields: tuple[str, ...] = ()
+    is_sensor: bool = False
+    #: sensors in "reschedule" mode give their slot back between pokes
+    reschedule: bool = False
+    owner: str = "tradewind"
+    doc_md: str | None = None
+    ui_color: str = "#fff"
+    email_on_failure: bool = False
+    email_on_retry: bool = False
+
+
+@dataclass(frozen=True)
+class DagSpec:
+    dag_id: str
+    fileloc: str = ""
+    schedule: ScheduleSpec = field(default_factory=ScheduleSpec)
+    #: ISO-8601 with offset, or None
+    start_date: str | None = None
+    end_date: str | None = None
+    #: IANA name of the DAG's time zone (start_date's tzinfo, else the configured default)
+    timezone: str = "UTC"
+    catchup: bool = True
+    max_active_runs: int = 16
+    max_active_tasks: int = 16
+    dagrun_timeout: float | None = None
+    is_paused_upon_creation: bool | None = None
+    tags: tuple[str, ...] = ()
+    owner: str = "tradewind"
+    description: str | None = None
+    doc_md: str | None = None
+    #: param name -> {"default": ..., "schema": {...}, "description": ...}
+    params: dict[str, Any] = field(default_factory=dict)
+    #: default_args as displayable strings
+    default_args: dict[str, str] = field(default_factory=dict)
+    tasks: tuple[TaskSpec, ...] = ()
+    #: group id -> {"parent": group id or None, "tooltip": str}
+    task_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    has_on_success_callback: bool = False
+    has_on_failure_callback: bool = False
+
+    # -- derived helpers ---------------------------------------------------------------
+    def task(self, task_id: str) -> TaskSpec:
+        for t in self.tasks:
+            if t.task_id == task_id:
+                return t
+        raise KeyError(task_id)
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        return tuple(t.task_id for t in self.tasks)
+
+    @property
+    def task_map(self) -> dict[str, TaskSpec]:
+        return {t.task_id: t for t in self.tasks}
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        return tuple(t.task_id for t in self.tasks if not t.downstream)
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        return tuple(t.task_id for t in self.tasks if not t.upstream)
+
+    # -- (de)serialization -------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, default=str)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DagSpec:
+        data = dict(data)
+        sched = data.pop("schedule", None) or {}
+        sched["dataset_uris"] = tuple(sched.get("dataset_uris", ()))
+        tasks = []
+        for t in data.pop("tasks", ()):
+            t = dict(t)
+            for key in ("upstream", "downstream", "outlets", "map_upstream", "template_fields"):
+                t[key] = tuple(t.get(key, ()))
+            tasks.append(TaskSpec(**t))
+        data["tags"] = tuple(data.get("tags", ()))
+        return cls(schedule=ScheduleSpec(**sched), tasks=tuple(tasks), **data)
+
+    @classmethod
+    def from_json(cls, text: str) -> DagSpec:
+        return cls.from_dict(json.loads(text))

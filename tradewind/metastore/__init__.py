@@ -1,0 +1,1 @@
+"""The metastore: models, sessions, migrations, and the one state writer."""

@@ -1,0 +1,113 @@
+"""The metastore connection: one :class:`Metastore` per process, built from settings at an
+entry point and passed down. Nothing here runs at import."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradewind.config.masking import mask_url
+from tradewind.errors import MetastoreError
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    """WAL so several processes can read while one writes; BEGIN IMMEDIATE so that a
+    read-then-write transaction never fails half-way with "database is locked"."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def build_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
+    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        if url.startswith(("mysql", "mariadb")):
+            kwargs["pool_recycle"] = 3600
+    try:
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise MetastoreError(f"cannot use database URL {mask_url(url)}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine)
+    return engine
+
+
+class Metastore:
+    """An engine and its session factory."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+        self.url = url
+        self.engine = build_engine(url, pool_size=pool_size, echo=echo)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Metastore:
+        db = settings.database
+        return cls(db.url, pool_size=db.pool_size, echo=db.echo)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on error. Entry points only."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+_default_lock = threading.Lock()
+_default: Metastore | None = None
+
+
+def set_default_metastore(metastore: Metastore | None) -> None:
+    """Entry points (a try, a CLI command) set the metastore that ``Variable.get`` and hooks use."""
+    global _default
+    with _default_lock:
+        _default = metastore
+
+
+def get_default_metastore() -> Metastore:
+    """The process's metastore, built from settings on first use (not at import)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            from tradewind.config import load_settings
+
+            _default = Metastore.from_settings(load_settings())
+        return _default
