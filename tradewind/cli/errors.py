@@ -18,7 +18,10 @@ def fail(message: str, hint: str = "") -> None:
 
 def run_with_error_boundary(cli: click.Group, argv: list[str] | None) -> int:
     try:
-        cli.main(args=argv, prog_name="tradewind", standalone_mode=False)
+        # with standalone_mode=False, click returns ctx.exit(code)'s code instead of raising
+        returned = cli.main(args=argv, prog_name="tradewind", standalone_mode=False)
+        if isinstance(returned, int) and not isinstance(returned, bool):
+            return returned
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
@@ -60,7 +63,7 @@ def _describe_infrastructure_error(exc: Exception) -> str | None:
         if isinstance(exc, OperationalError | ProgrammingError) and (
             "no such table" in first_line or "does not exist" in first_line
         ):
-            return f"the metastore at {url} is not initialised ({first_line}); run `tradewind db init`"
+            return f"the metastore at {url} is not initialised ({first_line}); run `db init`"
         return f"metastore error at {url}: {first_line}"
     if module.startswith(("pika", "redis", "dramatiq")):
         return f"broker error: {exc}"

@@ -67,6 +67,9 @@ class SchedulerSettings:
 class BrokerSettings:
     url: str = setting("memory://", "amqp://, redis:// or memory://", sensitive=True)
     default_queue: str = setting("default", "Queue of tasks that name none.")
+    queue_prefix: str = setting(
+        "", "Prefix of every broker queue name (separates fleets sharing one broker)."
+    )
     consumer_timeout_ms: int = setting(
         0, "RabbitMQ x-consumer-timeout per queue; 0 leaves the server's default."
     )

@@ -42,7 +42,10 @@ def build_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1] if "///" in url else ""
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise MetastoreError(f"cannot create the SQLite metastore {path}: {exc}") from None
         kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)

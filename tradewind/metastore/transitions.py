@@ -35,6 +35,7 @@ def set_task_state(
     *,
     expected: Iterable[TaskState | str],
     try_number: int | None = None,
+    increment_try: bool = False,
     **fields: Any,
 ) -> bool:
     """Move one task instance to ``to`` if it is in one of ``expected`` (and at ``try_number``).
@@ -42,7 +43,16 @@ def set_task_state(
     Returns True when the row moved, False when it was not in an expected state (someone else
     got there first). ``fields`` are other columns written in the same statement.
     """
-    return set_task_states(session, [key], to, expected=expected, try_number=try_number, **fields)
+    moved = set_task_states(
+        session,
+        [key],
+        to,
+        expected=expected,
+        try_number=try_number,
+        increment_try=increment_try,
+        **fields,
+    )
+    return moved == 1
 
 
 def set_task_states(
@@ -52,11 +62,18 @@ def set_task_states(
     *,
     expected: Iterable[TaskState | str],
     try_number: int | None = None,
+    increment_try: bool = False,
     **fields: Any,
 ) -> int:
-    """The bulk form of :func:`set_task_state`; returns how many rows moved."""
+    """The bulk form of :func:`set_task_state`; returns how many rows moved.
+
+    ``increment_try`` also sets ``try_number = try_number + 1`` in the same statement (a new try
+    being scheduled).
+    """
     if not keys:
         return 0
+    if increment_try:
+        fields["try_number"] = TaskInstance.try_number + 1
     expected_states = _states(expected)
     for src in expected_states:
         check_task_transition(src, to)

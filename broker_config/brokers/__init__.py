@@ -1,0 +1,1 @@
+"""dramatiq brokers with the few transport behaviours Tradewind needs (see each module)."""

@@ -1,0 +1,1 @@
+"""Logins, roles and CSRF protection."""

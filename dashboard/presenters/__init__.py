@@ -1,0 +1,1 @@
+"""Turn rows into what templates and JSON show: dates, durations, colours."""

@@ -1,0 +1,117 @@
+"""Advancing the active DAG runs: readiness, retries, run states, ``max_active_runs``.
+
+Only ``queued`` and ``running`` runs are loaded. A ``queued`` run starts (through
+``update_dagrun``) only while its DAG has fewer than ``max_active_runs`` running runs, oldest
+logical date first; the rest stay queued, as in Airflow.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scheduler.ha import skip_locked
+from scheduler.run_filter import RunFilter
+from scheduler.spec_cache import SpecCache
+from tradewind.core.states import DagRunState
+from tradewind.metastore.models import DagModel, DagRun
+
+log = logging.getLogger(__name__)
+R = DagRunState
+_FINISHED_RUN = {R.SUCCESS.value, R.FAILED.value}
+
+
+@dataclass
+class FinishedRun:
+    dag_id: str
+    run_id: str
+    state: str
+    has_callback: bool
+    fileloc: str
+
+
+@dataclass
+class AdvanceResult:
+    #: runs that reached success/failed in this pass
+    finished: list[FinishedRun] = field(default_factory=list)
+    #: earliest moment a retry or reschedule becomes due
+    next_check_at: datetime | None = None
+    schedulable: int = 0
+    active: int = 0
+
+
+def _load_runs(session: Session, only: RunFilter | None) -> list[DagRun]:
+    stmt = select(DagRun).where(DagRun.state.in_([R.QUEUED.value, R.RUNNING.value]))
+    if only is not None:
+        stmt = stmt.where(DagRun.dag_id == only.dag_id, DagRun.run_id.in_(list(only.run_ids)))
+    else:
+        stmt = stmt.join(DagModel, DagModel.dag_id == DagRun.dag_id).where(
+            DagModel.is_paused.is_(False)
+        )
+    stmt = stmt.order_by(DagRun.dag_id, DagRun.logical_date)
+    return list(session.execute(skip_locked(stmt, session, of=DagRun)).scalars())
+
+
+def _running_counts(session: Session, dag_ids: set[str]) -> dict[str, int]:
+    """Running runs per DAG, including those another scheduler holds locked."""
+    from sqlalchemy import func
+
+    if not dag_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(DagRun.dag_id, func.count())
+            .where(DagRun.state == R.RUNNING.value, DagRun.dag_id.in_(dag_ids))
+            .group_by(DagRun.dag_id)
+        ).all()
+    )
+
+
+def advance_runs(
+    session: Session, specs: SpecCache, *, now: datetime, only: RunFilter | None = None
+) -> AdvanceResult:
+    """Call ``update_dagrun`` on every active run that may progress; report finished runs."""
+    from tradewind.metastore.run_progress import update_dagrun
+
+    result = AdvanceResult()
+    runs = _load_runs(session, only)
+    result.active = len(runs)
+    running = defaultdict(int, _running_counts(session, {r.dag_id for r in runs}))
+    for run in runs:
+        spec = specs.for_run(session, run.dag_id, run.dag_version_id)
+        if spec is None:
+            continue
+        was = run.state
+        if was == R.QUEUED.value and running[run.dag_id] >= max(1, spec.max_active_runs):
+            continue
+        try:
+            progress = update_dagrun(session, run, spec, now=now)
+        except Exception:
+            log.exception("cannot advance run %s of %s", run.run_id, run.dag_id)
+            continue
+        state = str(progress.run_state)
+        if was == R.QUEUED.value and state != R.QUEUED.value:
+            running[run.dag_id] += 1
+        if state in _FINISHED_RUN:
+            running[run.dag_id] -= 1
+            result.finished.append(
+                FinishedRun(
+                    run.dag_id,
+                    run.run_id,
+                    state,
+                    spec.has_on_success_callback
+                    if state == R.SUCCESS.value
+                    else spec.has_on_failure_callback,
+                    spec.fileloc,
+                )
+            )
+        result.schedulable += len(progress.schedulable)
+        check = progress.next_check_at
+        if check is not None and (result.next_check_at is None or check < result.next_check_at):
+            result.next_check_at = check
+    return result

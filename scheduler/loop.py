@@ -1,0 +1,281 @@
+"""The scheduling loop: the only decider of what runs next.
+
+One iteration, each step its own short transaction:
+
+1. heartbeat this scheduler's row (throttled);
+2. re-parse the DAG folder when ``dag_dir_list_interval`` has passed;
+3. take the executor's finished tries; fail or retry those that died without a state;
+4. create due DAG runs (schedules, catch-up) and dataset-triggered runs;
+5. advance active runs (readiness, retries, run states), then run DAG callbacks of finished runs;
+6. queue what fits the slots (``scheduled -> queued``), commit, hand over to the executor;
+7. now and then: zombies and tries queued for too long.
+
+Then it waits for a wake-up (a try ended, a run was triggered) for at most ``poll_interval``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from scheduler import job
+from scheduler.active_runs import advance_runs
+from scheduler.dag_callbacks import run_dag_callbacks
+from scheduler.executors.try_runner import TaskLoader
+from scheduler.lost_tries import fail_lost_tries, load_unfinished
+from scheduler.queueing import queue_scheduled
+from scheduler.run_filter import RunFilter
+from scheduler.spec_cache import SpecCache
+from scheduler.zombies import fail_zombies, handle_stale_queued
+from tradewind.core.keys import TaskInstanceKey
+from tradewind.metastore.models import utcnow
+from tradewind.metastore.wakeup import WakeupListener, open_listener, wait_for_wakeup
+
+if TYPE_CHECKING:
+    from scheduler.dag_processor import DagProcessor
+    from scheduler.executors.base import Executor
+    from tradewind.config import Settings
+    from tradewind.metastore.engine import Metastore
+
+log = logging.getLogger(__name__)
+HEARTBEAT_EVERY = 5.0
+ZOMBIE_CHECK_EVERY = 10.0
+
+
+@dataclass
+class LoopStats:
+    finished: int = 0
+    created_runs: int = 0
+    queued: int = 0
+    active_runs: int = 0
+    duration: float = 0.0
+    next_check_at: datetime | None = None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.finished or self.queued or self.created_runs)
+
+
+class Scheduler:
+    """One scheduler: a loop over the metastore driving one executor.
+
+    ``only`` restricts it to some runs of one DAG (a backfill: no run creation, no DAG
+    processor, pause ignored). Tests drive it with :meth:`run_once` or :meth:`run`.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        metastore: Metastore,
+        executor: Executor,
+        *,
+        dag_processor: DagProcessor | None = None,
+        only: RunFilter | None = None,
+        create_runs: bool = True,
+        listen: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.metastore = metastore
+        self.executor = executor
+        self.dag_processor = dag_processor
+        self.only = only
+        self.create_runs = create_runs and only is None
+        self.specs = SpecCache()
+        self.callback_loader = TaskLoader(settings)
+        self._listen = listen
+        self._listener: WakeupListener | None = None
+        self._job_id: int | None = None
+        self._last_heartbeat = 0.0
+        self._last_zombie_check = 0.0
+        self._stop_requested = False
+        self._stop_r, self._stop_w = os.pipe()
+        os.set_blocking(self._stop_w, False)
+        self._started = False
+        self.iterations = 0
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        if self.only is None:
+            self._job_id = job.register_job(self.metastore, self.settings.core.hostname)
+        self.executor.start()
+        if self._listen:
+            self._listener = open_listener(self.metastore)
+
+    def request_stop(self) -> None:
+        """Ask the loop to stop after this iteration (safe from a signal handler)."""
+        self._stop_requested = True
+        try:
+            os.write(self._stop_w, b"x")
+        except OSError:
+            pass
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested
+
+    def shutdown(self, *, graceful: bool = True) -> None:
+        """Stop the executor; hand back whatever it still held (``-> scheduled``/``none``)."""
+        held = list(getattr(self.executor, "running_keys", list)())
+        try:
+            self.executor.end(graceful=graceful)
+        finally:
+            self._hand_back(held)
+            if self._listener is not None:
+                self._listener.close()
+            if self._job_id is not None:
+                job.stop_job(self.metastore, self._job_id)
+            for fd in (self._stop_r, self._stop_w):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    def _hand_back(self, held: list) -> None:
+        from scheduler.handback import hand_back_tries
+
+        with self.metastore.session() as session:
+            hand_back_tries(session, held, now=utcnow())
+
+    # -- running -------------------------------------------------------------------------------
+    def run(
+        self,
+        *,
+        until: Callable[[], bool] | None = None,
+        timeout: float | None = None,
+        max_iterations: int | None = None,
+    ) -> bool:
+        """Loop until a stop is requested, ``until()`` holds, ``timeout`` seconds pass or
+        ``max_iterations`` ran. Returns True when ``until()`` held (or no ``until`` was given)."""
+        self.start()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        count = 0
+        while not self._stop_requested:
+            stats = self.run_once()
+            count += 1
+            if until is not None and until():
+                return True
+            if max_iterations is not None and count >= max_iterations:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            self._wait(stats, deadline)
+        return until is None
+
+    def _wait(self, stats: LoopStats, deadline: float | None) -> None:
+        wait = self.settings.scheduler.poll_interval
+        if stats.busy:
+            wait = 0.0
+        if stats.next_check_at is not None:
+            wait = min(wait, max(0.0, (stats.next_check_at - utcnow()).total_seconds()))
+        if deadline is not None:
+            wait = min(wait, max(0.0, deadline - time.monotonic()))
+        extra = [self._stop_r, *getattr(self.executor, "wakeup_fds", list)()]
+        if self._listener is not None:
+            wait_for_wakeup(self._listener, wait, extra)
+        else:
+            import select
+
+            select.select(extra, [], [], wait)
+        try:
+            os.read(self._stop_r, 64) if self._stop_requested else None
+        except OSError:
+            pass
+
+    def run_once(self) -> LoopStats:
+        """One iteration of the loop (see the module docstring)."""
+        self.start()
+        started = time.monotonic()
+        stats = LoopStats()
+        self.iterations += 1
+        now = utcnow()
+        if self.dag_processor is not None and self.dag_processor.due():
+            self.dag_processor.process()
+        stats.finished = self._collect_finished(now)
+        if self.create_runs:
+            stats.created_runs = self._create_runs(now)
+        advanced = self._advance(now)
+        stats.active_runs, stats.next_check_at = advanced
+        stats.queued = self._queue(utcnow())
+        self._maybe_check_zombies(now)
+        stats.duration = time.monotonic() - started
+        self._maybe_heartbeat(stats.duration)
+        return stats
+
+    # -- steps ---------------------------------------------------------------------------------
+    def _maybe_heartbeat(self, duration: float) -> None:
+        if self._job_id is None:
+            return
+        mono = time.monotonic()
+        if mono - self._last_heartbeat >= HEARTBEAT_EVERY:
+            self._last_heartbeat = mono
+            job.heartbeat_job(self.metastore, self._job_id, duration)
+
+    def _collect_finished(self, now: datetime) -> int:
+        finished = self.executor.collect_finished()
+        if finished:
+            with self.metastore.session() as session:
+                lost = load_unfinished(session, finished)
+                if lost:
+                    fail_lost_tries(
+                        session,
+                        lost,
+                        self.specs,
+                        reason="the try's process ended without recording a state",
+                        now=now,
+                    )
+        return len(finished)
+
+    def _create_runs(self, now: datetime) -> int:
+        from scheduler.dagruns import create_due_runs
+        from scheduler.datasets import create_dataset_runs
+
+        with self.metastore.session() as session:
+            created = create_due_runs(session, self.specs, now=now, settings=self.settings)
+        with self.metastore.session() as session:
+            created += create_dataset_runs(session, self.specs, now=now)
+        return created
+
+    def _advance(self, now: datetime) -> tuple[int, datetime | None]:
+        with self.metastore.session() as session:
+            result = advance_runs(session, self.specs, now=now, only=self.only)
+        if any(f.has_callback for f in result.finished):
+            run_dag_callbacks(self.metastore, self.callback_loader, result.finished)
+        return result.active, result.next_check_at
+
+    def _queue(self, now: datetime) -> int:
+        open_slots = self.executor.open_slots()
+        if open_slots <= 0:
+            return 0
+        with self.metastore.session() as session:
+            tries = queue_scheduled(session, open_slots=open_slots, now=now, only=self.only)
+        if tries:
+            self.executor.queue_tries(tries)
+        return len(tries)
+
+    def _maybe_check_zombies(self, now: datetime) -> None:
+        mono = time.monotonic()
+        if mono - self._last_zombie_check < ZOMBIE_CHECK_EVERY:
+            return
+        self._last_zombie_check = mono
+        cfg = self.settings.scheduler
+        in_hand = [
+            TaskInstanceKey(*tuple(k)[:4]) for k in getattr(self.executor, "running_keys", list)()
+        ]
+        with self.metastore.session() as session:
+            fail_zombies(session, self.specs, now=now, threshold=cfg.zombie_threshold)
+            handle_stale_queued(
+                session,
+                self.specs,
+                now=now,
+                timeout=cfg.queued_timeout,
+                action=cfg.queued_timeout_action,
+                in_hand=in_hand,
+            )

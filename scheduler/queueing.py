@@ -1,0 +1,172 @@
+"""Slot accounting and queueing: which ``scheduled`` tries go to the executor now.
+
+Loads, in a handful of bulk queries, the scheduled tries of running runs of unpaused DAGs and
+what occupies slots across the whole metastore (queued + running, so a fleet of schedulers and
+workers shares pools and ``max_active_tasks``), asks the pure ``tradewind.core.slots`` which to
+take, moves them ``scheduled -> queued`` by compare-and-set and returns them for the executor.
+The caller commits *before* handing them over, so a worker never sees a try still scheduled.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler.executors.base import QueuedTry
+from scheduler.ha import try_queueing_lock
+from scheduler.run_filter import RunFilter
+from tradewind.core.keys import TaskInstanceKey
+from tradewind.core.states import OCCUPYING, DagRunState, TaskState
+from tradewind.metastore import transitions
+from tradewind.metastore.models import DagModel, DagRun, Pool, TaskInstance
+
+#: most candidates considered per loop, a multiple of what can be queued
+CANDIDATE_FACTOR = 4
+MIN_CANDIDATES = 64
+
+_OCCUPYING = [s.value for s in OCCUPYING]
+UNLIMITED = 1 << 30
+log = logging.getLogger(__name__)
+
+
+def _candidates(session: Session, limit: int, only: RunFilter | None) -> list[Any]:
+    stmt = (
+        select(
+            TaskInstance.dag_id,
+            TaskInstance.run_id,
+            TaskInstance.task_id,
+            TaskInstance.map_index,
+            TaskInstance.try_number,
+            TaskInstance.pool,
+            TaskInstance.pool_slots,
+            TaskInstance.priority_weight,
+            TaskInstance.queue,
+            DagRun.logical_date,
+            DagModel.fileloc,
+        )
+        .join(
+            DagRun, (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id)
+        )
+        .join(DagModel, DagModel.dag_id == TaskInstance.dag_id)
+        .where(
+            TaskInstance.state == TaskState.SCHEDULED.value,
+            DagRun.state == DagRunState.RUNNING.value,
+        )
+        .order_by(TaskInstance.priority_weight.desc(), DagRun.logical_date, TaskInstance.map_index)
+        .limit(limit)
+    )
+    if only is None:
+        stmt = stmt.where(DagModel.is_paused.is_(False))
+    else:
+        stmt = stmt.where(
+            TaskInstance.dag_id == only.dag_id, TaskInstance.run_id.in_(list(only.run_ids))
+        )
+    return list(session.execute(stmt).all())
+
+
+def _pools(session: Session, pools: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """(open slots, total slots) of the named pools that exist; -1 slots means unlimited."""
+    sizes = dict(session.execute(select(Pool.pool, Pool.slots).where(Pool.pool.in_(pools))).all())
+    used = dict(
+        session.execute(
+            select(TaskInstance.pool, func.coalesce(func.sum(TaskInstance.pool_slots), 0))
+            .where(TaskInstance.state.in_(_OCCUPYING), TaskInstance.pool.in_(pools))
+            .group_by(TaskInstance.pool)
+        ).all()
+    )
+    totals = {p: (UNLIMITED if n < 0 else int(n)) for p, n in sizes.items()}
+    return {p: totals[p] - int(used.get(p, 0)) for p in totals}, totals
+
+
+def _dag_usage(session: Session, dag_ids: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """(queued + running instances, max_active_tasks) per DAG."""
+    limits = dict(
+        session.execute(
+            select(DagModel.dag_id, DagModel.max_active_tasks).where(DagModel.dag_id.in_(dag_ids))
+        ).all()
+    )
+    used = dict(
+        session.execute(
+            select(TaskInstance.dag_id, func.count())
+            .where(TaskInstance.state.in_(_OCCUPYING), TaskInstance.dag_id.in_(dag_ids))
+            .group_by(TaskInstance.dag_id)
+        ).all()
+    )
+    return {d: int(n) for d, n in used.items()}, {d: int(n) for d, n in limits.items()}
+
+
+def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
+    """The rows to queue now, in order, as the pure ``tradewind.core.slots`` decides."""
+    from tradewind.core.slots import Candidate, choose_tries_to_queue
+
+    by_key = {}
+    candidates = []
+    for r in rows:
+        key = TaskInstanceKey(r.dag_id, r.run_id, r.task_id, r.map_index)
+        by_key[key] = r
+        candidates.append(
+            Candidate(key, r.pool, r.pool_slots, r.priority_weight, r.logical_date, r.queue)
+        )
+    pool_open, pool_total = _pools(session, {r.pool for r in rows})
+    dag_used, dag_limits = _dag_usage(session, {r.dag_id for r in rows})
+    choice = choose_tries_to_queue(
+        candidates,
+        open_executor_slots=open_slots,
+        dag_running_counts=dag_used,
+        dag_max_active_tasks=dag_limits,
+        pool_open_slots=pool_open,
+        pool_total_slots=pool_total,
+    )
+    for cand in choice.never_fit:
+        log.debug("%s can never run: pool %r is missing or too small", cand.key, cand.pool)
+    return [by_key[c.key] for c in choice.to_queue]
+
+
+def queue_scheduled(
+    session: Session, *, open_slots: int, now: datetime, only: RunFilter | None = None
+) -> list[QueuedTry]:
+    """Move what fits ``scheduled -> queued``; returns those moved (hand them over after commit)."""
+    if open_slots <= 0 or not try_queueing_lock(session):
+        return []
+    rows = _candidates(session, max(MIN_CANDIDATES, open_slots * CANDIDATE_FACTOR), only)
+    if not rows:
+        return []
+    chosen = choose(session, rows, open_slots=open_slots)
+    if not chosen:
+        return []
+    keys = [TaskInstanceKey(r.dag_id, r.run_id, r.task_id, r.map_index) for r in chosen]
+    moved = transitions.set_task_states(
+        session, keys, TaskState.QUEUED, expected=[TaskState.SCHEDULED], queued_at=now
+    )
+    if moved != len(keys):  # someone else moved some of them: keep only what we queued
+        mine = {
+            tuple(k)
+            for k in session.execute(
+                select(
+                    TaskInstance.dag_id,
+                    TaskInstance.run_id,
+                    TaskInstance.task_id,
+                    TaskInstance.map_index,
+                ).where(
+                    transitions.ti_key_filter(keys),
+                    TaskInstance.state == TaskState.QUEUED.value,
+                    TaskInstance.queued_at == now,
+                )
+            ).all()
+        }
+        chosen = [r for r in chosen if (r.dag_id, r.run_id, r.task_id, r.map_index) in mine]
+    return [
+        QueuedTry(
+            try_key=TaskInstanceKey(r.dag_id, r.run_id, r.task_id, r.map_index).with_try(
+                r.try_number
+            ),
+            queue=r.queue,
+            priority=r.priority_weight,
+            fileloc=r.fileloc or "",
+        )
+        for r in chosen
+    ]

@@ -1,0 +1,1 @@
+echo "searchpath {{ params.name }}"

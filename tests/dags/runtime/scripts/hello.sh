@@ -1,0 +1,1 @@
+echo "hello from {{ dag.dag_id }} on {{ ds_nodash }}"

@@ -1,0 +1,22 @@
+"""A triggered DAG runs to success through the loop, on both executors, SQLite and Postgres."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.parametrize("executor", ["local", "sequential"])
+def test_a_triggered_chain_runs_to_success_in_order(harness: Any, executor: str) -> None:
+    harness.copy_dags("sched_chain.py")
+    sched = harness.scheduler(executor)
+    sched.run_once()
+    harness.trigger("sched_chain")
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_chain"))
+    assert [r.state for r in harness.runs("sched_chain")] == ["success"]
+    tries = harness.tries("sched_chain")
+    assert [t.task_id for t in tries] == ["first", "second", "third"]
+    assert all(t.state == "success" for t in tries)
+    for before, after in zip(tries, tries[1:], strict=False):
+        assert before.end_date <= after.start_date

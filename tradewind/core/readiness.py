@@ -1,0 +1,382 @@
+"""What moves next in one DAG run: a pure function of the spec and the run's task-instance rows.
+
+:func:`decide` walks the tasks in dependency order over an in-memory copy of the states, so a
+skip or an upstream failure propagates down the whole graph in one call (Airflow needs one
+scheduler loop per level). It decides:
+
+- ``none`` -> ``scheduled`` when the trigger rule passes and ``depends_on_past`` /
+  ``wait_for_downstream`` are met; ``none`` -> ``skipped`` / ``upstream_failed`` when the rule
+  says the task can never run;
+- ``up_for_retry`` / ``up_for_reschedule`` -> ``scheduled`` once ``next_try_at <= now``;
+- the expansion of tasks mapped over an upstream's result (given the lengths in ``map_lengths``);
+- rows to add for tasks new in the spec, rows to mark ``removed`` (their task left the spec) or
+  to restore (``removed`` but back in the spec);
+- the run's resulting state, as Airflow's ``DagRun.update_state``: failed once nothing is
+  unfinished and a leaf failed or is upstream_failed; success once nothing is unfinished and
+  every leaf succeeded or was skipped; failed on a deadlock (only ``none`` instances left and
+  none of them can ever move).
+
+Differences from Airflow, on purpose: a previous run without an instance of the task (it was
+added since) counts as met for ``depends_on_past``, and downstream tasks missing in the previous
+run are ignored by ``wait_for_downstream``, so that adding a task cannot stall a DAG forever.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tradewind.core.spec import DagSpec, TaskSpec
+from tradewind.core.states import (
+    FINISHED,
+    UNFINISHED,
+    DagRunState,
+    TaskState,
+    is_task_transition_allowed,
+)
+from tradewind.core.trigger_rules import Decision, UpstreamCounts, evaluate
+
+T = TaskState
+_PAST_OK = frozenset({T.SUCCESS.value, T.SKIPPED.value})
+_LEAF_FAILED = frozenset({T.FAILED.value, T.UPSTREAM_FAILED.value})
+_UNFINISHED = frozenset(s.value for s in UNFINISHED)
+_FINISHED = frozenset(s.value for s in FINISHED)
+
+#: (task_id, map_index)
+Slot = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class TIRow:
+    """The part of a task-instance row that readiness looks at."""
+
+    task_id: str
+    map_index: int = -1
+    state: str = "none"
+    try_number: int = 0
+    next_try_at: datetime | None = None
+
+    @property
+    def slot(self) -> Slot:
+        return (self.task_id, self.map_index)
+
+
+@dataclass
+class RunDecisions:
+    """Everything :func:`decide` wants written, grouped by the write it needs."""
+
+    #: none -> scheduled (a new try: try_number + 1)
+    schedule: list[Slot] = field(default_factory=list)
+    #: up_for_retry -> scheduled (a new try: try_number + 1)
+    retry: list[Slot] = field(default_factory=list)
+    #: up_for_reschedule -> scheduled (the same try)
+    reschedule: list[Slot] = field(default_factory=list)
+    #: none -> skipped
+    skip: list[Slot] = field(default_factory=list)
+    #: none -> upstream_failed
+    upstream_failed: list[Slot] = field(default_factory=list)
+    #: -> removed (task left the spec, or a mapped index its upstream no longer produces)
+    remove: list[Slot] = field(default_factory=list)
+    #: removed -> none (the task is back in the spec)
+    restore: list[Slot] = field(default_factory=list)
+    #: new rows to insert with state none (tasks new in the spec)
+    add: list[Slot] = field(default_factory=list)
+    #: task_id -> n: replace the -1 placeholder by map indexes 0..n-1 (they are in ``schedule``)
+    expand: dict[str, int] = field(default_factory=dict)
+    #: SUCCESS or FAILED once the run is decided; None while it runs on
+    run_state: DagRunState | None = None
+    #: the run failed because nothing can move any more
+    deadlocked: bool = False
+    #: the earliest next_try_at of a retry or reschedule not yet due
+    next_check_at: datetime | None = None
+    #: upstream-mapped tasks ready to expand whose length was not given
+    awaiting_lengths: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.schedule
+            or self.retry
+            or self.reschedule
+            or self.skip
+            or self.upstream_failed
+            or self.remove
+            or self.restore
+            or self.add
+            or self.expand
+        )
+
+
+def expansion_candidates(spec: DagSpec, rows: Sequence[TIRow]) -> dict[str, tuple[str, ...]]:
+    """Upstream-mapped tasks whose ``-1`` placeholder waits in ``none`` while every task it maps
+    over has succeeded: the caller looks up their lengths and passes them to :func:`decide`."""
+    by_task = _group(rows)
+    out: dict[str, tuple[str, ...]] = {}
+    for task in spec.tasks:
+        if task.mapped != "upstream" or not task.map_upstream:
+            continue
+        placeholder = by_task.get(task.task_id, {}).get(-1)
+        if placeholder != T.NONE.value:
+            continue
+        ups = [by_task.get(up, {}) for up in task.map_upstream]
+        if all(states and all(s == T.SUCCESS.value for s in states.values()) for states in ups):
+            out[task.task_id] = task.map_upstream
+    return out
+
+
+def decide(
+    spec: DagSpec,
+    rows: Sequence[TIRow],
+    *,
+    now: datetime,
+    past_rows: Sequence[TIRow] | None = None,
+    map_lengths: Mapping[str, int | None] | None = None,
+) -> RunDecisions:
+    """Decide what moves in one run.
+
+    ``past_rows`` are the previous run's instances (None: there is no previous run).
+    ``map_lengths`` maps an upstream-mapped task id to how many instances it expands into
+    (None: the upstream's value cannot be mapped over, which fails the task).
+    """
+    out = RunDecisions()
+    tasks = spec.task_map
+    states: dict[str, dict[int, str]] = _group(rows)
+    row_of = {row.slot: row for row in rows}
+    map_lengths = map_lengths or {}
+    past = _group(past_rows) if past_rows is not None else None
+
+    _structure(spec, states, out)
+
+    for task_id in _topological(spec):
+        task = tasks[task_id]
+        mine = states.get(task_id, {})
+        if not mine:
+            continue
+        counts: UpstreamCounts | None = None
+        for map_index in sorted(mine):
+            state = mine[map_index]
+            if state == T.UP_FOR_RETRY.value or state == T.UP_FOR_RESCHEDULE.value:
+                _due(out, row_of.get((task_id, map_index)), state, now)
+                continue
+            if state != T.NONE.value:
+                continue
+            if counts is None:
+                counts = _upstream_counts(task, states)
+            _decide_none(out, task, map_index, counts, states, past, map_lengths, spec)
+
+    _run_state(spec, states, out)
+    return out
+
+
+# -- steps ------------------------------------------------------------------------------
+
+
+def _structure(spec: DagSpec, states: dict[str, dict[int, str]], out: RunDecisions) -> None:
+    """Rows for tasks (or literal map indexes) new in the spec; rows to mark removed (task or
+    index left the spec) or to restore (removed, but back in the spec)."""
+    for task in spec.tasks:
+        mine = states.setdefault(task.task_id, {})
+        if task.mapped == "literal":
+            wanted = set(range(task.map_length or 0)) or {-1}
+            for map_index, state in mine.items():
+                if map_index not in wanted:
+                    _remove(out, task.task_id, map_index, state, mine)
+        elif not mine:
+            wanted = {-1}
+        else:
+            wanted = set()
+        for map_index in sorted(wanted - set(mine)):
+            out.add.append((task.task_id, map_index))
+            mine[map_index] = T.NONE.value
+            if task.mapped == "literal" and map_index == -1:
+                # an empty literal list: nothing to run, as create_dagrun marks it
+                out.skip.append((task.task_id, map_index))
+                mine[map_index] = T.SKIPPED.value
+        for map_index, state in mine.items():
+            if state == T.REMOVED.value and (task.mapped != "literal" or map_index in wanted):
+                out.restore.append((task.task_id, map_index))
+                mine[map_index] = T.NONE.value
+    known = set(spec.task_ids)
+    for task_id, mine in states.items():
+        if task_id not in known:
+            for map_index, state in mine.items():
+                _remove(out, task_id, map_index, state, mine)
+
+
+def _remove(
+    out: RunDecisions, task_id: str, map_index: int, state: str, mine: dict[int, str]
+) -> None:
+    if state != T.REMOVED.value and is_task_transition_allowed(state, T.REMOVED):
+        out.remove.append((task_id, map_index))
+        mine[map_index] = T.REMOVED.value
+
+
+def _due(out: RunDecisions, row: TIRow | None, state: str, now: datetime) -> None:
+    if row is None:
+        return
+    if row.next_try_at is None or row.next_try_at <= now:
+        (out.retry if state == T.UP_FOR_RETRY.value else out.reschedule).append(row.slot)
+    elif out.next_check_at is None or row.next_try_at < out.next_check_at:
+        out.next_check_at = row.next_try_at
+
+
+def _upstream_counts(task: TaskSpec, states: Mapping[str, Mapping[int, str]]) -> UpstreamCounts:
+    """Counts over every instance of every upstream task (a missing task counts unfinished)."""
+    upstream_states: list[str] = []
+    for up in task.upstream:
+        mine = states.get(up)
+        upstream_states.extend(mine.values() if mine else [T.NONE.value])
+    return UpstreamCounts.from_states(upstream_states)
+
+
+def _decide_none(
+    out: RunDecisions,
+    task: TaskSpec,
+    map_index: int,
+    counts: UpstreamCounts,
+    states: dict[str, dict[int, str]],
+    past: Mapping[str, Mapping[int, str]] | None,
+    map_lengths: Mapping[str, int | None],
+    spec: DagSpec,
+) -> None:
+    slot = (task.task_id, map_index)
+    decision = evaluate(task.trigger_rule, counts, map_index=map_index)
+    if decision is Decision.WAIT:
+        return
+    if decision is not Decision.READY:
+        _set(out, states, slot, decision.value)
+        return
+    if not _past_met(task, map_index, past, spec):
+        return
+    if task.mapped == "upstream" and map_index == -1:
+        _expand(out, task, states, map_lengths)
+        return
+    out.schedule.append(slot)
+    states[task.task_id][map_index] = T.SCHEDULED.value
+
+
+def _set(out: RunDecisions, states: dict[str, dict[int, str]], slot: Slot, state: str) -> None:
+    {
+        T.SKIPPED.value: out.skip,
+        T.UPSTREAM_FAILED.value: out.upstream_failed,
+        T.REMOVED.value: out.remove,
+    }[state].append(slot)
+    states[slot[0]][slot[1]] = state
+
+
+def _expand(
+    out: RunDecisions,
+    task: TaskSpec,
+    states: dict[str, dict[int, str]],
+    map_lengths: Mapping[str, int | None],
+) -> None:
+    """Expand a placeholder whose trigger rule passed, once what it maps over is known."""
+    slot = (task.task_id, -1)
+    ups = [states.get(up, {}) for up in task.map_upstream]
+    if any(not mine or any(s not in _FINISHED for s in mine.values()) for mine in ups):
+        return  # what it maps over has not finished yet
+    if any(s != T.SUCCESS.value for mine in ups for s in mine.values()):
+        skipped_only = all(
+            s in (T.SUCCESS.value, T.SKIPPED.value) for mine in ups for s in mine.values()
+        )
+        _set(out, states, slot, T.SKIPPED.value if skipped_only else T.UPSTREAM_FAILED.value)
+        return
+    if task.task_id not in map_lengths:
+        out.awaiting_lengths.append(task.task_id)  # the caller has not looked it up yet
+        return
+    length = map_lengths[task.task_id]
+    if length is None:
+        _set(out, states, slot, T.UPSTREAM_FAILED.value)
+    elif length == 0:
+        _set(out, states, slot, T.SKIPPED.value)
+    else:
+        out.expand[task.task_id] = length
+        mine = states[task.task_id]
+        del mine[-1]
+        for i in range(length):
+            mine[i] = T.SCHEDULED.value
+            out.schedule.append((task.task_id, i))
+
+
+def _past_met(
+    task: TaskSpec,
+    map_index: int,
+    past: Mapping[str, Mapping[int, str]] | None,
+    spec: DagSpec,
+) -> bool:
+    """``depends_on_past`` / ``wait_for_downstream`` against the previous run."""
+    if not (task.depends_on_past or task.wait_for_downstream) or past is None:
+        return True
+    previous = past.get(task.task_id, {}).get(map_index)
+    if previous is None:
+        return True
+    if previous not in _PAST_OK:
+        return False
+    if task.wait_for_downstream:
+        for down in task.downstream:
+            if any(s not in _PAST_OK for s in past.get(down, {}).values()):
+                return False
+    return True
+
+
+def _run_state(spec: DagSpec, states: Mapping[str, Mapping[int, str]], out: RunDecisions) -> None:
+    tasks = spec.task_map
+    live = {tid: mine for tid, mine in states.items() if tid in tasks}
+    unfinished = [
+        (tid, state)
+        for tid, mine in live.items()
+        for state in mine.values()
+        if state in _UNFINISHED
+    ]
+    leaves = [
+        state
+        for tid in spec.leaves
+        for state in live.get(tid, {}).values()
+        if state != T.REMOVED.value
+    ]
+    if not unfinished:
+        if any(state in _LEAF_FAILED for state in leaves):
+            out.run_state = DagRunState.FAILED
+        else:
+            out.run_state = DagRunState.SUCCESS
+        return
+    stuck = (
+        not out.changed
+        and all(state == T.NONE.value for _, state in unfinished)
+        and not any(
+            tasks[tid].depends_on_past or tasks[tid].wait_for_downstream for tid, _ in unfinished
+        )
+        and not out.awaiting_lengths
+    )
+    if stuck:
+        out.run_state = DagRunState.FAILED
+        out.deadlocked = True
+
+
+def _group(rows: Sequence[TIRow]) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = {}
+    for row in rows:
+        out.setdefault(row.task_id, {})[row.map_index] = str(row.state)
+    return out
+
+
+def _topological(spec: DagSpec) -> list[str]:
+    """Task ids upstream first (spec order among equals); a cycle's members go last."""
+    tasks = spec.task_map
+    indegree = {tid: sum(1 for up in t.upstream if up in tasks) for tid, t in tasks.items()}
+    ready = deque(tid for tid in spec.task_ids if indegree[tid] == 0)
+    order: list[str] = []
+    while ready:
+        tid = ready.popleft()
+        order.append(tid)
+        for down in tasks[tid].downstream:
+            if down in indegree:
+                indegree[down] -= 1
+                if indegree[down] == 0:
+                    ready.append(down)
+    if len(order) < len(tasks):
+        seen = set(order)
+        order.extend(tid for tid in spec.task_ids if tid not in seen)
+    return order

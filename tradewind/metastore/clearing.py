@@ -1,0 +1,170 @@
+"""Clearing task instances, as ``airflow tasks clear`` and the dashboard's Clear button do.
+
+A cleared task instance goes back to ``none`` with ``max_tries = try_number + retries`` (so it
+gets its retries again), and each finished run it belongs to goes back to ``queued`` so the
+scheduler looks at it again. Every write goes through :mod:`tradewind.metastore.transitions`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.core.graph import closure
+from tradewind.core.keys import TaskInstanceKey
+from tradewind.core.spec import DagSpec
+from tradewind.core.states import DagRunState, TaskState
+from tradewind.errors import TradewindError
+from tradewind.metastore import transitions
+from tradewind.metastore.dag_specs import latest_spec
+from tradewind.metastore.models import DagRun, TaskInstance, utcnow
+
+_FAILED = (TaskState.FAILED.value, TaskState.UPSTREAM_FAILED.value)
+_CLEARABLE = [s for s in TaskState if s != TaskState.NONE]
+
+
+def clear_task_instances(
+    session: Session,
+    dag_id: str,
+    *,
+    run_ids: Iterable[str] | None = None,
+    task_ids: Iterable[str] | None = None,
+    task_regex: str | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    only_failed: bool = False,
+    only_running: bool = False,
+    downstream: bool = False,
+    upstream: bool = False,
+    exclude_task_ids: Iterable[str] = (),
+    dry_run: bool = False,
+) -> list[TaskInstanceKey]:
+    """Clear the matching task instances of ``dag_id``; returns their keys (all of them, also
+    those already in ``none``). With ``dry_run`` nothing is written.
+
+    ``task_ids`` are task ids; an entry that names no task is taken as a regular expression
+    searched in every task id, as is ``task_regex`` (Airflow's ``tasks clear -t``).
+    ``start_date``/``end_date`` bound the runs' logical dates (inclusive). ``downstream`` /
+    ``upstream`` add the selected tasks' relatives, transitively; ``exclude_task_ids`` are
+    left alone whatever else selects them.
+    """
+    spec = latest_spec(session, dag_id)
+    selected = select_task_ids(spec, task_ids, task_regex)
+    if selected is not None:
+        selected = task_relatives(spec, selected, upstream=upstream, downstream=downstream)
+    excluded = set(exclude_task_ids)
+    if excluded:
+        selected = (set(spec.task_ids) if selected is None else selected) - excluded
+
+    query = select(
+        TaskInstance.run_id,
+        TaskInstance.task_id,
+        TaskInstance.map_index,
+        TaskInstance.state,
+        TaskInstance.try_number,
+    ).join(DagRun, (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id))
+    query = query.where(TaskInstance.dag_id == dag_id)
+    if run_ids is not None:
+        query = query.where(TaskInstance.run_id.in_(list(run_ids)))
+    if start_date is not None:
+        query = query.where(DagRun.logical_date >= start_date)
+    if end_date is not None:
+        query = query.where(DagRun.logical_date <= end_date)
+    if selected is not None:
+        query = query.where(TaskInstance.task_id.in_(sorted(selected)))
+    if only_failed:
+        query = query.where(TaskInstance.state.in_(_FAILED))
+    if only_running:
+        query = query.where(TaskInstance.state == TaskState.RUNNING.value)
+    rows = session.execute(query).all()
+
+    keys = sorted(TaskInstanceKey(dag_id, r.run_id, r.task_id, r.map_index) for r in rows)
+    if dry_run or not rows:
+        return keys
+
+    retries = {t.task_id: t.retries for t in spec.tasks}
+    groups: dict[int, list[TaskInstanceKey]] = defaultdict(list)
+    for r in rows:
+        if r.state != TaskState.NONE.value:
+            groups[r.try_number].append(TaskInstanceKey(dag_id, r.run_id, r.task_id, r.map_index))
+    touched_runs: set[str] = set()
+    for try_number, group in groups.items():
+        by_retries: dict[int, list[TaskInstanceKey]] = defaultdict(list)
+        for key in group:
+            by_retries[retries.get(key.task_id, 0)].append(key)
+        for task_retries, chunk in by_retries.items():
+            transitions.set_task_states(
+                session,
+                chunk,
+                TaskState.NONE,
+                expected=_CLEARABLE,
+                try_number=try_number,
+                max_tries=try_number + task_retries,
+                next_try_at=None,
+                first_poke_at=None,
+            )
+            touched_runs.update(k.run_id for k in chunk)
+    requeue_runs(session, dag_id, touched_runs)
+    return keys
+
+
+def requeue_runs(session: Session, dag_id: str, run_ids: Iterable[str]) -> int:
+    """Put finished runs back to ``queued`` so the scheduler evaluates them again."""
+    moved = 0
+    for run_id in sorted(set(run_ids)):
+        moved += transitions.set_run_state(
+            session,
+            dag_id,
+            run_id,
+            DagRunState.QUEUED,
+            expected=[DagRunState.SUCCESS, DagRunState.FAILED],
+            queued_at=utcnow(),
+            start_date=None,
+            end_date=None,
+            last_scheduling_decision=None,
+        )
+    return moved
+
+
+def select_task_ids(
+    spec: DagSpec, task_ids: Iterable[str] | None, task_regex: str | None = None
+) -> set[str] | None:
+    """Task ids named directly or matched by regular expressions; None when no filter given."""
+    if task_ids is None and task_regex is None:
+        return None
+    known = spec.task_ids
+    patterns = [task_regex] if task_regex else []
+    chosen: set[str] = set()
+    for entry in task_ids or ():
+        if entry in known:
+            chosen.add(entry)
+        else:
+            patterns.append(entry)
+    for pattern in patterns:
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise TradewindError(f"bad task regular expression {pattern!r}: {exc}") from None
+        chosen.update(t for t in known if regex.search(t))
+    return chosen
+
+
+def task_relatives(
+    spec: DagSpec, task_ids: Sequence[str] | set[str], *, upstream: bool, downstream: bool
+) -> set[str]:
+    """``task_ids`` plus, transitively, their upstream and/or downstream tasks."""
+    result = set(task_ids)
+    if downstream:
+        edges = {t.task_id: t.downstream for t in spec.tasks}
+        for task_id in task_ids:
+            result |= closure(edges, task_id)
+    if upstream:
+        edges = {t.task_id: t.upstream for t in spec.tasks}
+        for task_id in task_ids:
+            result |= closure(edges, task_id)
+    return result

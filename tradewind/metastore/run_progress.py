@@ -1,0 +1,320 @@
+"""One scheduling step of one DAG run: load its task instances, decide, write the moves.
+
+The scheduler calls :func:`update_dagrun` for every active run on every loop, so it reads the
+run's instances in one query (plus the previous run's when a task ``depends_on_past``), asks the
+pure :func:`tradewind.core.readiness.decide`, and writes each kind of move as one bulk
+compare-and-set through :mod:`tradewind.metastore.transitions`. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from tradewind.core.keys import TaskInstanceKey
+from tradewind.core.readiness import RunDecisions, Slot, TIRow, decide, expansion_candidates
+from tradewind.core.spec import DagSpec
+from tradewind.core.states import UNFINISHED, DagRunState, TaskState, is_task_transition_allowed
+from tradewind.metastore.models import DagRun, TaskInstance
+from tradewind.metastore.transitions import set_run_state, set_task_states
+
+T = TaskState
+_REMOVABLE = [s for s in TaskState if s != T.REMOVED and is_task_transition_allowed(s, T.REMOVED)]
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """What one step left behind: the instances waiting in ``scheduled`` (to be queued), the
+    run's state, and when the run next needs a look even if nothing finishes (the earliest
+    retry / reschedule, or the run's ``dagrun_timeout``)."""
+
+    schedulable: list[TaskInstanceKey] = field(default_factory=list)
+    run_state: DagRunState = DagRunState.RUNNING
+    next_check_at: datetime | None = None
+    #: whether this step wrote anything
+    changed: bool = False
+
+
+def load_ti_rows(session: Session, dag_id: str, run_id: str) -> list[TIRow]:
+    """The readiness view of a run's task instances, in one query."""
+    result = session.execute(
+        select(
+            TaskInstance.task_id,
+            TaskInstance.map_index,
+            TaskInstance.state,
+            TaskInstance.try_number,
+            TaskInstance.next_try_at,
+        ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+    )
+    return [TIRow(*row) for row in result]
+
+
+def load_previous_rows(session: Session, run: DagRun) -> list[TIRow] | None:
+    """The instances of the run before ``run`` (by logical date), or None if it is the first."""
+    previous = session.execute(
+        select(DagRun.run_id)
+        .where(DagRun.dag_id == run.dag_id, DagRun.logical_date < run.logical_date)
+        .order_by(DagRun.logical_date.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if previous is None:
+        return None
+    return load_ti_rows(session, run.dag_id, previous)
+
+
+def update_dagrun(
+    session: Session,
+    run: DagRun,
+    spec: DagSpec,
+    *,
+    now: datetime | None = None,
+    past: Sequence[TIRow] | None = None,
+) -> RunProgress:
+    """Advance one run by one step; see the module docstring.
+
+    ``past`` are the previous run's instances if the caller already has them; otherwise they
+    are loaded when a task needs them. A queued run starts (``running``, ``start_date``); a
+    finished run is left alone.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    dag_id, run_id = run.dag_id, run.run_id
+    state = DagRunState(run.state)
+    if state in (DagRunState.SUCCESS, DagRunState.FAILED):
+        return RunProgress(run_state=state)
+    start_date = run.start_date
+    changed = False
+    if state == DagRunState.QUEUED:
+        set_run_state(
+            session,
+            dag_id,
+            run_id,
+            DagRunState.RUNNING,
+            expected=[DagRunState.QUEUED],
+            start_date=now,
+            end_date=None,
+        )
+        start_date, changed = now, True
+
+    rows = load_ti_rows(session, dag_id, run_id)
+    deadline = _deadline(spec, start_date)
+    if deadline is not None and now > deadline:
+        _time_out(session, dag_id, run_id, rows, now)
+        _expire(session, run)
+        return RunProgress(run_state=DagRunState.FAILED, changed=True)
+
+    if past is None and any(t.depends_on_past or t.wait_for_downstream for t in spec.tasks):
+        past = load_previous_rows(session, run)
+    candidates = expansion_candidates(spec, rows)
+    lengths = _map_lengths(session, dag_id, run_id, candidates) if candidates else {}
+    decisions = decide(spec, rows, now=now, past_rows=past, map_lengths=lengths)
+
+    scheduled = _apply(session, run, spec, decisions, now)
+    changed = changed or decisions.changed
+    run_state = DagRunState.RUNNING
+    if decisions.run_state is not None:
+        set_run_state(
+            session,
+            dag_id,
+            run_id,
+            decisions.run_state,
+            expected=[state, DagRunState.RUNNING],
+            end_date=now,
+        )
+        run_state, changed = decisions.run_state, True
+    if changed:
+        _expire(session, run)
+
+    already = [r for r in rows if r.state == T.SCHEDULED.value]
+    keys = [TaskInstanceKey(dag_id, run_id, r.task_id, r.map_index) for r in already]
+    keys.extend(TaskInstanceKey(dag_id, run_id, tid, mi) for tid, mi in scheduled)
+    next_check = _earliest(decisions.next_check_at, deadline)
+    if run_state != DagRunState.RUNNING:
+        keys, next_check = [], None
+    return RunProgress(
+        schedulable=keys, run_state=run_state, next_check_at=next_check, changed=changed
+    )
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _apply(
+    session: Session, run: DagRun, spec: DagSpec, d: RunDecisions, now: datetime
+) -> list[Slot]:
+    """Write every decision; returns the slots newly moved to ``scheduled``."""
+    dag_id, run_id = run.dag_id, run.run_id
+
+    def keys(slots: Iterable[Slot]) -> list[TaskInstanceKey]:
+        return [TaskInstanceKey(dag_id, run_id, tid, mi) for tid, mi in slots]
+
+    if d.add:
+        _insert(session, run, spec, d.add)
+    set_task_states(session, keys(d.restore), T.NONE, expected=[T.REMOVED])
+    set_task_states(session, keys(d.remove), T.REMOVED, expected=_REMOVABLE)
+    schedule = list(d.schedule)
+    for task_id, length in d.expand.items():
+        if not _expand(session, run, spec, task_id, length):
+            schedule = [slot for slot in schedule if slot[0] != task_id]
+    for to, slots in ((T.SKIPPED, d.skip), (T.UPSTREAM_FAILED, d.upstream_failed)):
+        set_task_states(
+            session, keys(slots), to, expected=[T.NONE], start_date=now, end_date=now, duration=0.0
+        )
+    set_task_states(
+        session,
+        keys(schedule),
+        T.SCHEDULED,
+        expected=[T.NONE],
+        increment_try=True,
+        scheduled_at=now,
+        next_try_at=None,
+    )
+    set_task_states(
+        session,
+        keys(d.retry),
+        T.SCHEDULED,
+        expected=[T.UP_FOR_RETRY],
+        increment_try=True,
+        scheduled_at=now,
+        next_try_at=None,
+    )
+    set_task_states(
+        session,
+        keys(d.reschedule),
+        T.SCHEDULED,
+        expected=[T.UP_FOR_RESCHEDULE],
+        scheduled_at=now,
+        next_try_at=None,
+    )
+    return schedule + d.retry + d.reschedule
+
+
+def _row_values(run: DagRun, spec: DagSpec, task_id: str, weights: Mapping[str, int]) -> dict:
+    task = spec.task(task_id)
+    return {
+        "dag_id": run.dag_id,
+        "run_id": run.run_id,
+        "task_id": task_id,
+        "state": T.NONE.value,
+        "try_number": 0,
+        "max_tries": task.retries,
+        "operator": task.operator,
+        "queue": task.queue,
+        "pool": task.pool,
+        "pool_slots": task.pool_slots,
+        "priority_weight": weights.get(task_id, task.priority_weight),
+        "dag_version_id": run.dag_version_id,
+    }
+
+
+def _insert(session: Session, run: DagRun, spec: DagSpec, slots: Sequence[Slot]) -> None:
+    weights = _priority_weights(spec)
+    session.execute(
+        insert(TaskInstance),
+        [{**_row_values(run, spec, tid, weights), "map_index": mi} for tid, mi in slots],
+    )
+
+
+def _expand(session: Session, run: DagRun, spec: DagSpec, task_id: str, length: int) -> bool:
+    """Replace the ``-1`` placeholder by instances ``0..length-1`` (state none)."""
+    placeholder = session.execute(
+        select(TaskInstance.max_tries).where(
+            TaskInstance.dag_id == run.dag_id,
+            TaskInstance.run_id == run.run_id,
+            TaskInstance.task_id == task_id,
+            TaskInstance.map_index == -1,
+            TaskInstance.state == T.NONE.value,
+        )
+    ).first()
+    if placeholder is None:
+        return False  # someone else expanded (or moved) it
+    session.execute(
+        delete(TaskInstance)
+        .where(
+            TaskInstance.dag_id == run.dag_id,
+            TaskInstance.run_id == run.run_id,
+            TaskInstance.task_id == task_id,
+            TaskInstance.map_index == -1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    values = {**_row_values(run, spec, task_id, _priority_weights(spec))}
+    values["max_tries"] = placeholder[0]
+    session.execute(insert(TaskInstance), [{**values, "map_index": i} for i in range(length)])
+    return True
+
+
+def _time_out(
+    session: Session, dag_id: str, run_id: str, rows: Sequence[TIRow], now: datetime
+) -> None:
+    """``dagrun_timeout`` passed: the run fails and its unfinished instances are skipped."""
+    unfinished = [
+        TaskInstanceKey(dag_id, run_id, r.task_id, r.map_index)
+        for r in rows
+        if r.state in {s.value for s in UNFINISHED}
+    ]
+    set_task_states(session, unfinished, T.SKIPPED, expected=list(UNFINISHED), end_date=now)
+    set_run_state(
+        session,
+        dag_id,
+        run_id,
+        DagRunState.FAILED,
+        expected=[DagRunState.QUEUED, DagRunState.RUNNING],
+        end_date=now,
+    )
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def _map_lengths(
+    session: Session, dag_id: str, run_id: str, candidates: Mapping[str, Sequence[str]]
+) -> dict[str, int | None]:
+    """How many instances each candidate expands into: the product of the lengths of the
+    ``return_value`` XComs it maps over; None when one is missing or not a list/dict."""
+    from tradewind.errors import TaskFailure
+    from tradewind.metastore.xcoms import xcom_length
+
+    cache: dict[str, int | None] = {}
+    out: dict[str, int | None] = {}
+    for task_id, upstream_ids in candidates.items():
+        total: int | None = 1
+        for up in upstream_ids:
+            if up not in cache:
+                try:
+                    cache[up] = xcom_length(session, dag_id, run_id, up)
+                except TaskFailure:
+                    cache[up] = None
+            length = cache[up]
+            total = None if total is None or length is None else total * length
+        out[task_id] = total
+    return out
+
+
+def _priority_weights(spec: DagSpec) -> Mapping[str, int]:
+    try:
+        from tradewind.core.priority import priority_weights
+    except ImportError:
+        return {}
+    return priority_weights(spec)
+
+
+def _deadline(spec: DagSpec, start_date: datetime | None) -> datetime | None:
+    if not spec.dagrun_timeout or start_date is None:
+        return None
+    return start_date + timedelta(seconds=spec.dagrun_timeout)
+
+
+def _earliest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _expire(session: Session, run: Any) -> None:
+    """The run row was updated by statement: make the ORM object reload it when next read."""
+    if run in session:
+        session.expire(run, ["state", "start_date", "end_date"])

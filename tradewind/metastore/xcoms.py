@@ -1,0 +1,212 @@
+"""XComs: small values tasks hand to each other, stored as JSON in the metastore.
+
+Values are JSON with tags for what JSON lacks (datetime, date, time, timedelta, Decimal, set,
+frozenset, tuple, bytes), so a pulled value has the type that was pushed. A value larger than
+the configured limit fails with :class:`XComTooLarge`, naming the size and the limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from tradewind.core.keys import TaskInstanceKey
+from tradewind.errors import TaskFailure, XComTooLarge
+from tradewind.metastore.models import XCom, utcnow
+
+RETURN_VALUE = "return_value"
+_TAG = "__tw_type__"
+_VALUE = "__tw_value__"
+
+
+def serialize_value(value: Any) -> str:
+    """The JSON text stored for ``value``; TaskFailure when it cannot be represented."""
+    try:
+        return json.dumps(_encode(value), separators=(",", ":"), allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise TaskFailure(
+            f"XCom value of type {type(value).__name__} cannot be stored: {exc}",
+            hint="push JSON-compatible values (dict, list, str, numbers, dates)",
+        ) from None
+
+
+def deserialize_value(text: str | None) -> Any:
+    """The value ``serialize_value`` stored, with its type restored."""
+    if text is None:
+        return None
+    return json.loads(text, object_hook=_decode)
+
+
+def push_xcom(
+    session: Session,
+    ti_key: TaskInstanceKey,
+    key: str,
+    value: Any,
+    *,
+    max_size: int,
+) -> None:
+    """Store ``value`` under ``key`` for one task instance, replacing an earlier value."""
+    text = serialize_value(value)
+    size = len(text.encode("utf-8"))
+    if max_size and size > max_size:
+        raise XComTooLarge(
+            f"XCom {key!r} of {ti_key} is {size} bytes, over the limit of {max_size} bytes",
+            hint="store large data elsewhere and push a reference to it, "
+            "or raise TRADEWIND__CORE__XCOM_MAX_SIZE",
+        )
+    session.execute(
+        delete(XCom)
+        .where(*_where(ti_key), XCom.key == key)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        insert(XCom).values(
+            dag_id=ti_key.dag_id,
+            run_id=ti_key.run_id,
+            task_id=ti_key.task_id,
+            map_index=ti_key.map_index,
+            key=key,
+            value=text,
+            timestamp=utcnow(),
+        )
+    )
+
+
+def pull_xcom(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    task_id: str,
+    key: str = RETURN_VALUE,
+    map_index: int | None = None,
+) -> Any:
+    """One task's XCom in one run.
+
+    ``map_index=None``: when the task is mapped (it has values at map indexes >= 0), the list of
+    its values ordered by map index; otherwise its single value. A given ``map_index``: that
+    instance's value. Nothing stored: None.
+    """
+    query = select(XCom.map_index, XCom.value).where(
+        XCom.dag_id == dag_id, XCom.run_id == run_id, XCom.task_id == task_id, XCom.key == key
+    )
+    if map_index is not None:
+        text = session.execute(query.where(XCom.map_index == map_index)).first()
+        return deserialize_value(text.value) if text else None
+    rows = session.execute(query.order_by(XCom.map_index)).all()
+    mapped = [r for r in rows if r.map_index >= 0]
+    if mapped:
+        return [deserialize_value(r.value) for r in mapped]
+    return deserialize_value(rows[0].value) if rows else None
+
+
+def xcom_length(
+    session: Session, dag_id: str, run_id: str, task_id: str, key: str = RETURN_VALUE
+) -> int | None:
+    """How many items a downstream task mapped over this XCom gets; None when nothing is stored.
+
+    A mapped upstream counts its instances' values; an unmapped one the length of its list or
+    dict. Anything else cannot be mapped over: TaskFailure naming the type.
+    """
+    value = pull_xcom(session, dag_id, run_id, task_id, key)
+    if value is None:
+        return None
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        return len(value)
+    raise TaskFailure(
+        f"cannot map over the XCom {key!r} of {dag_id}.{task_id} in {run_id}: "
+        f"it is a {type(value).__name__}, not a list or dict",
+        hint="return a list (or dict) from the task that is expanded over",
+    )
+
+
+def delete_xcoms(session: Session, ti_key: TaskInstanceKey) -> int:
+    """Remove every XCom of one task instance (before a new try runs); returns how many."""
+    result = session.execute(
+        delete(XCom).where(*_where(ti_key)).execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def _where(ti_key: TaskInstanceKey) -> tuple[Any, ...]:
+    return (
+        XCom.dag_id == ti_key.dag_id,
+        XCom.run_id == ti_key.run_id,
+        XCom.task_id == ti_key.task_id,
+        XCom.map_index == ti_key.map_index,
+    )
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        if _TAG in value:
+            return {_TAG: "dict", _VALUE: [[_encode(k), _encode(v)] for k, v in value.items()]}
+        return {_key(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {_TAG: "tuple", _VALUE: [_encode(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        kind = "set" if isinstance(value, set) else "frozenset"
+        return {_TAG: kind, _VALUE: [_encode(v) for v in _sorted(value)]}
+    if isinstance(value, datetime):
+        return {_TAG: "datetime", _VALUE: value.isoformat()}
+    if isinstance(value, date):
+        return {_TAG: "date", _VALUE: value.isoformat()}
+    if isinstance(value, time):
+        return {_TAG: "time", _VALUE: value.isoformat()}
+    if isinstance(value, timedelta):
+        return {_TAG: "timedelta", _VALUE: value.total_seconds()}
+    if isinstance(value, Decimal):
+        return {_TAG: "decimal", _VALUE: str(value)}
+    if isinstance(value, bytes):
+        return {_TAG: "bytes", _VALUE: base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool | int | float) or key is None:
+        return json.dumps(key)  # what json.dumps does with such keys
+    raise TypeError(f"dict key of type {type(key).__name__} is not JSON serializable")
+
+
+def _sorted(values: set | frozenset) -> list:
+    try:
+        return sorted(values)
+    except TypeError:
+        return list(values)
+
+
+_DECODERS: dict[str, Any] = {
+    "tuple": tuple,
+    "set": set,
+    "frozenset": frozenset,
+    "datetime": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "time": time.fromisoformat,
+    "timedelta": lambda seconds: timedelta(seconds=seconds),
+    "decimal": Decimal,
+    "bytes": lambda text: base64.b64decode(text),
+    "dict": lambda pairs: {_hashable(k): v for k, v in pairs},
+}
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 2 and _TAG in obj and _VALUE in obj:
+        decoder = _DECODERS.get(obj[_TAG])
+        if decoder is not None:
+            return decoder(obj[_VALUE])
+    return obj

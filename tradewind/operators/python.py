@@ -1,0 +1,117 @@
+"""``PythonOperator``, ``BranchPythonOperator`` and ``ShortCircuitOperator``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from tradewind.errors import DagDefinitionError
+from tradewind.sdk.baseoperator import BaseOperator
+from tradewind.sdk.python_callable import call_with_context, determine_kwargs
+from tradewind.sdk.skipmixin import SkipMixin
+from tradewind.sdk.xcom_arg import resolve_xcom_args
+
+__all__ = [
+    "BranchPythonOperator",
+    "PythonOperator",
+    "ShortCircuitOperator",
+    "get_current_context",
+]
+
+
+class PythonOperator(BaseOperator):
+    """Call ``python_callable(*op_args, **op_kwargs)``; its return value goes to XCom.
+
+    Context values (``ti``, ``ds``, ``params``...) are passed to the callable when it names
+    them as parameters or takes ``**kwargs``.
+    """
+
+    template_fields = ("templates_dict", "op_args", "op_kwargs")
+    template_fields_renderers = {"templates_dict": "json", "op_args": "py", "op_kwargs": "py"}
+    ui_color = "#ffefeb"
+
+    def __init__(
+        self,
+        *,
+        python_callable: Callable[..., Any],
+        op_args: Collection[Any] | None = None,
+        op_kwargs: Mapping[str, Any] | None = None,
+        templates_dict: dict[str, Any] | None = None,
+        templates_exts: list[str] | None = None,
+        show_return_value_in_logs: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not callable(python_callable):
+            raise DagDefinitionError(
+                f"Task {self.task_id!r}: `python_callable` param must be callable"
+            )
+        self.python_callable = python_callable
+        self.op_args = list(op_args or [])
+        self.op_kwargs = dict(op_kwargs or {})
+        self.templates_dict = templates_dict
+        if templates_exts:
+            self.template_ext = tuple(templates_exts)  # type: ignore[misc]
+        self.show_return_value_in_logs = show_return_value_in_logs
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        return_value = self.execute_callable(context)
+        if self.show_return_value_in_logs:
+            self.log.info("Done. Returned value was: %s", return_value)
+        else:
+            self.log.info("Done. Returned value not shown")
+        return return_value
+
+    def execute_callable(self, context: dict[str, Any]) -> Any:
+        op_args = resolve_xcom_args(self.op_args, context)
+        op_kwargs = resolve_xcom_args(self.op_kwargs, context)
+        return call_with_context(
+            self.python_callable, op_args, op_kwargs, context, self.templates_dict
+        )
+
+    def determine_kwargs(self, context: Mapping[str, Any]) -> dict[str, Any]:
+        return determine_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
+
+
+class BranchPythonOperator(PythonOperator, SkipMixin):
+    """The callable returns the task id(s) (or TaskGroup ids) to follow; the rest are skipped."""
+
+    ui_color = "#ffefeb"
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        branch = super().execute(context)
+        self.skip_all_except(context.get("ti"), branch)
+        return branch
+
+
+class ShortCircuitOperator(PythonOperator, SkipMixin):
+    """Skip downstream tasks when the callable returns a falsy value.
+
+    With ``ignore_downstream_trigger_rules=True`` (the default) every task downstream is
+    skipped; with False only the direct downstream tasks are, and trigger rules decide the rest.
+    """
+
+    def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ignore_downstream_trigger_rules = ignore_downstream_trigger_rules
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        condition = super().execute(context)
+        self.log.info("Condition result is %s", condition)
+        if condition:
+            self.log.info("Proceeding with downstream tasks...")
+            return condition
+        if self.ignore_downstream_trigger_rules:
+            to_skip = self.get_flat_relative_ids(upstream=False)
+        else:
+            to_skip = set(self.downstream_task_ids)
+        self.log.info("Skipping downstream tasks: %s", sorted(to_skip))
+        self.skip(context.get("ti"), to_skip)
+        return condition
+
+
+def get_current_context() -> dict[str, Any]:
+    """The context of the running task (only inside a task's execution)."""
+    from tradewind.runtime.context import get_current_context as _current
+
+    return _current()

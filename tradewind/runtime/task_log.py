@@ -1,0 +1,215 @@
+"""The log of one try: a file per try, with timestamps and secrets masked.
+
+``{base_log_folder}/dag_id=X/run_id=Y/task_id=Z/[map_index=N/]attempt=N.log``, as Airflow lays
+them out. While a try runs, log records from its thread (the task's own ``logging`` calls and
+Tradewind's) and whatever it prints to stdout/stderr go to that file. Several tries may run at
+once in one process (worker threads): records are routed by thread.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from tradewind.core.keys import TryKey
+from tradewind.runtime.secrets_masker import SecretsMaskFilter, redact
+
+LOG_FORMAT = "[%(asctime)s] {%(filename)s:%(lineno)d} %(levelname)s - %(message)s"
+#: the logger Tradewind's runtime and operators write task messages to
+TASK_LOGGER = "tradewind.task"
+
+_local = threading.local()
+_install_lock = threading.Lock()
+_active = 0
+_router: _RouterHandler | None = None
+
+
+def try_log_relpath(key: TryKey) -> str:
+    """The path of a try's log, relative to the base log folder."""
+    parts = [f"dag_id={key.dag_id}", f"run_id={key.run_id}", f"task_id={key.task_id}"]
+    if key.map_index >= 0:
+        parts.append(f"map_index={key.map_index}")
+    parts.append(f"attempt={key.try_number}.log")
+    return os.path.join(*parts)
+
+
+def try_log_path(base_log_folder: str | os.PathLike[str], key: TryKey) -> Path:
+    return Path(base_log_folder) / try_log_relpath(key)
+
+
+class _IsoFormatter(logging.Formatter):
+    """Airflow's timestamp style: ``2024-01-01T10:00:00.123+0000``."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        from datetime import datetime
+
+        moment = datetime.fromtimestamp(record.created).astimezone()
+        return (
+            moment.strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{int(record.msecs):03d}"
+            + moment.strftime("%z")
+        )
+
+
+class _RouterHandler(logging.Handler):
+    """On the root logger: hands each record to the handler of the try running in its thread."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        handlers: list[logging.Handler] | None = getattr(_local, "handlers", None)
+        if not handlers:
+            return
+        for handler in handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+
+class _StreamToLog(io.TextIOBase):
+    """A file-like object that turns written lines into log records (stdout / stderr)."""
+
+    def __init__(self, logger: logging.Logger, level: int) -> None:
+        self._logger = logger
+        self._level = level
+        self._buffer = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        while "\n" in self._buffer:
+            line, self._buffer = self._buffer.split("\n", 1)
+            self._logger.log(self._level, line.rstrip("\r"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._buffer:
+            line, self._buffer = self._buffer, ""
+            self._logger.log(self._level, line)
+
+
+class _ThreadRoutedStream(io.TextIOBase):
+    """Replaces sys.stdout / sys.stderr while tries run: the writes of a thread that runs a try
+    go to its log, every other thread's to the original stream."""
+
+    def __init__(self, original: TextIO, name: str) -> None:
+        self.original = original
+        self._name = name
+
+    def _target(self) -> Any:
+        streams = getattr(_local, "streams", None)
+        return streams[self._name] if streams else self.original
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return False if getattr(_local, "streams", None) else self.original.isatty()
+
+    def fileno(self) -> int:
+        return self.original.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.original, "encoding", "utf-8")
+
+
+def _install() -> None:
+    global _active, _router
+    with _install_lock:
+        _active += 1
+        if _active > 1:
+            return
+        root = logging.getLogger()
+        if _router is None:
+            _router = _RouterHandler(level=logging.DEBUG)
+        if _router not in root.handlers:
+            root.addHandler(_router)
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)  # tasks' logging.info(...) must reach their log
+        task_logger = logging.getLogger(TASK_LOGGER)
+        if task_logger.level == logging.NOTSET:
+            task_logger.setLevel(logging.INFO)
+        for name in ("stdout", "stderr"):
+            current = getattr(sys, name)
+            if not isinstance(current, _ThreadRoutedStream):
+                setattr(sys, name, _ThreadRoutedStream(current, name))
+
+
+def _uninstall() -> None:
+    global _active
+    with _install_lock:
+        _active -= 1
+        if _active > 0:
+            return
+        root = logging.getLogger()
+        if _router is not None and _router in root.handlers:
+            root.removeHandler(_router)
+        for name in ("stdout", "stderr"):
+            current = getattr(sys, name)
+            if isinstance(current, _ThreadRoutedStream):
+                setattr(sys, name, current.original)
+
+
+class TryLog:
+    """The open log of one try (see :func:`open_try_log`)."""
+
+    def __init__(self, path: Path, handler: logging.Handler) -> None:
+        self.path = path
+        self.handler = handler
+        self.logger = logging.getLogger(TASK_LOGGER)
+
+    def add_handler(self, handler: logging.Handler) -> None:
+        """Also send this try's records to ``handler`` (``tasks test`` echoes them)."""
+        handler.addFilter(SecretsMaskFilter())
+        _local.handlers.append(handler)
+
+    def write_line(self, text: str) -> None:
+        """Append a line as-is (masked), outside of logging."""
+        self.handler.acquire()
+        try:
+            stream = self.handler.stream  # type: ignore[attr-defined]
+            stream.write(redact(text) + "\n")
+            stream.flush()
+        finally:
+            self.handler.release()
+
+
+@contextmanager
+def open_try_log(base_log_folder: str | os.PathLike[str], key: TryKey) -> Iterator[TryLog]:
+    """Route this thread's log records and prints into the try's log file until exit."""
+    path = try_log_path(base_log_folder, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(_IsoFormatter(LOG_FORMAT))
+    handler.addFilter(SecretsMaskFilter())
+    handler.setLevel(logging.DEBUG)
+    previous = (getattr(_local, "handlers", None), getattr(_local, "streams", None))
+    stdout_logger = logging.getLogger(f"{TASK_LOGGER}.stdout")
+    stderr_logger = logging.getLogger(f"{TASK_LOGGER}.stderr")
+    _local.handlers = [handler]
+    _local.streams = {
+        "stdout": _StreamToLog(stdout_logger, logging.INFO),
+        "stderr": _StreamToLog(stderr_logger, logging.WARNING),
+    }
+    _install()
+    try:
+        yield TryLog(path, handler)
+    finally:
+        for stream in _local.streams.values():
+            stream.flush()
+        _local.handlers, _local.streams = previous
+        _uninstall()
+        handler.close()

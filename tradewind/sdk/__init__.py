@@ -1,0 +1,1 @@
+"""The authoring SDK: everything a DAG file imports (DAG, TaskFlow, groups, params)."""

@@ -1,0 +1,45 @@
+"""Calling a user's function with the context keys it asks for (Airflow's ``determine_kwargs``)."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tradewind.errors import TaskFailure
+
+
+def determine_kwargs(
+    function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The keyword arguments to pass: all of ``kwargs`` if the function takes ``**kwargs``,
+    else only those it names. A name taken by a positional argument may not be in ``kwargs``.
+    """
+    signature = inspect.signature(function)
+    for name in itertools.islice(signature.parameters, len(args)):
+        param = signature.parameters[name]
+        if param.kind == param.VAR_POSITIONAL:
+            break
+        if name in kwargs:
+            raise TaskFailure(
+                f"The key {name!r} in args is a part of kwargs and therefore reserved."
+            )
+    if any(p.kind == p.VAR_KEYWORD for p in signature.parameters.values()):
+        return dict(kwargs)
+    return {key: kwargs[key] for key in signature.parameters if key in kwargs}
+
+
+def call_with_context(
+    function: Callable[..., Any],
+    op_args: Sequence[Any],
+    op_kwargs: Mapping[str, Any],
+    context: Mapping[str, Any],
+    templates_dict: Mapping[str, Any] | None = None,
+) -> Any:
+    """Call ``function(*op_args, **kw)`` where kw is the context merged with ``op_kwargs``."""
+    merged = dict(context)
+    merged.update(op_kwargs)
+    if templates_dict is not None:
+        merged["templates_dict"] = templates_dict
+    return function(*op_args, **determine_kwargs(function, op_args, merged))

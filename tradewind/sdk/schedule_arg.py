@@ -1,0 +1,82 @@
+"""Turning a DAG's ``schedule`` argument (preset, cron, timedelta...) into a ScheduleSpec."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from tradewind.core.spec import ScheduleSpec
+from tradewind.errors import ScheduleError
+from tradewind.sdk.dataset import Dataset
+
+#: Airflow's cron presets.
+CRON_PRESETS: dict[str, str] = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@quarterly": "0 0 1 */3 *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@midnight": "0 0 * * *",
+}
+
+#: Airflow 2's default when a DAG names no schedule at all.
+DEFAULT_SCHEDULE = timedelta(days=1)
+
+
+def schedule_spec(schedule: Any, dag_id: str) -> ScheduleSpec:
+    """Validate ``schedule`` and return its plain-data form; ScheduleError names the DAG."""
+    if schedule is None:
+        return ScheduleSpec(kind="none", description="None")
+    if isinstance(schedule, Dataset):
+        schedule = [schedule]
+    if isinstance(schedule, str):
+        return _string_schedule(schedule, dag_id)
+    if isinstance(schedule, timedelta):
+        if schedule.total_seconds() <= 0:
+            raise ScheduleError(
+                f"DAG {dag_id!r}: a timedelta schedule must be positive, got {schedule!r}"
+            )
+        return ScheduleSpec(
+            kind="delta", seconds=schedule.total_seconds(), description=str(schedule)
+        )
+    if (
+        isinstance(schedule, Sequence)
+        and schedule
+        and all(isinstance(d, Dataset) for d in schedule)
+    ):
+        uris = tuple(dict.fromkeys(d.uri for d in schedule))
+        return ScheduleSpec(
+            kind="datasets", dataset_uris=uris, description=f"Dataset: {', '.join(uris)}"
+        )
+    raise ScheduleError(
+        f"DAG {dag_id!r}: cannot understand schedule {schedule!r}",
+        hint="use None, a preset like '@daily', a cron string, a timedelta, or a list of Datasets",
+    )
+
+
+def _string_schedule(text: str, dag_id: str) -> ScheduleSpec:
+    value = text.strip()
+    if value == "@once":
+        return ScheduleSpec(kind="once", description="@once")
+    if value == "@continuous":
+        raise ScheduleError(
+            f"DAG {dag_id!r}: schedule '@continuous' is not supported",
+            hint="use a short cron or timedelta schedule instead",
+        )
+    expression = CRON_PRESETS.get(value, value)
+    if value.startswith("@") and value not in CRON_PRESETS:
+        raise ScheduleError(
+            f"DAG {dag_id!r}: unknown schedule preset {text!r}",
+            hint=f"use one of @once, {', '.join(CRON_PRESETS)}, or a cron string",
+        )
+    from croniter import croniter  # lazy: only DAGs with cron schedules pay for it
+
+    if not croniter.is_valid(expression) or len(expression.split()) not in (5, 6):
+        raise ScheduleError(
+            f"DAG {dag_id!r}: invalid cron expression {text!r}",
+            hint="a cron string has five fields, e.g. '0 6 * * *' (06:00 every day)",
+        )
+    return ScheduleSpec(kind="cron", expression=expression, description=text)

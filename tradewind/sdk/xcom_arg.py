@@ -1,0 +1,112 @@
+"""``XComArg``: a reference to a task's (future) XCom value, resolved at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from tradewind.sdk.dependencies import DependencyMixin
+
+if TYPE_CHECKING:
+    from tradewind.sdk.abstractoperator import AbstractOperator
+
+XCOM_RETURN_KEY = "return_value"
+
+
+class XComArg(DependencyMixin):
+    """What calling a ``@task`` function (or ``op.output``) gives you.
+
+    Passing it to another task makes that task downstream and pulls the value at run time;
+    ``arg["key"]`` refers to one key of a ``multiple_outputs`` result.
+    """
+
+    def __init__(self, operator: AbstractOperator, key: str = XCOM_RETURN_KEY) -> None:
+        self.operator = operator
+        self.key = key
+
+    # -- dependencies ------------------------------------------------------------------
+    @property
+    def roots(self) -> list[AbstractOperator]:
+        return [self.operator]
+
+    @property
+    def leaves(self) -> list[AbstractOperator]:
+        return [self.operator]
+
+    # -- values ------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> XComArg:
+        return XComArg(self.operator, key=key)
+
+    def __iter__(self) -> Iterator[Any]:
+        raise TypeError("'XComArg' object is not iterable; its value is only known at run time")
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, XComArg) and other.operator is self.operator and other.key == self.key
+        )
+
+    def __hash__(self) -> int:
+        return hash((id(self.operator), self.key))
+
+    def __repr__(self) -> str:
+        return f"XComArg({self.operator.task_id!r}, key={self.key!r})"
+
+    def __str__(self) -> str:
+        """A Jinja template that pulls the value, as Airflow renders an XComArg in a string."""
+        task_id = self.operator.task_id
+        if self.key == XCOM_RETURN_KEY:
+            return f"{{{{ task_instance.xcom_pull(task_ids='{task_id}') }}}}"
+        return f"{{{{ task_instance.xcom_pull(task_ids='{task_id}', key='{self.key}') }}}}"
+
+    def resolve(self, context: dict[str, Any]) -> Any:
+        """Pull the value (a list ordered by map_index when the task is mapped)."""
+        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+
+    def get_task_map_length(self) -> None:
+        return None
+
+    @staticmethod
+    def iter_xcom_args(value: Any) -> Iterator[XComArg]:
+        """Every XComArg inside ``value`` (lists, tuples, sets, dict values)."""
+        if isinstance(value, XComArg):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from XComArg.iter_xcom_args(item)
+        elif isinstance(value, list | tuple | set | frozenset):
+            for item in value:
+                yield from XComArg.iter_xcom_args(item)
+
+
+def _has_resolvable(value: Any) -> bool:
+    from tradewind.sdk.param import DagParam
+
+    if isinstance(value, XComArg | DagParam):
+        return True
+    if isinstance(value, dict):
+        return any(_has_resolvable(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_resolvable(v) for v in value)
+    return False
+
+
+def resolve_xcom_args(value: Any, context: dict[str, Any]) -> Any:
+    """``value`` with every XComArg (and @dag param reference) inside it replaced by its value.
+
+    Returns the same object when there is nothing to resolve.
+    """
+    from tradewind.sdk.param import DagParam
+
+    if isinstance(value, XComArg | DagParam):
+        return value.resolve(context)
+    if not _has_resolvable(value):
+        return value
+    if isinstance(value, dict):
+        return {k: resolve_xcom_args(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_xcom_args(v, context) for v in value]
+    if isinstance(value, tuple):
+        return tuple(resolve_xcom_args(v, context) for v in value)
+    if isinstance(value, set | frozenset):
+        return type(value)(resolve_xcom_args(v, context) for v in value)
+    return value

@@ -1,0 +1,206 @@
+"""``ExternalTaskSensor``: wait for a task (or a whole run) of another DAG, as
+``airflow.sensors.external_task.ExternalTaskSensor``.
+
+The other DAG's run is the one at this run's logical date minus ``execution_delta`` (or at the
+date(s) ``execution_date_fn(logical_date, context)`` returns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from tradewind.core.states import DagRunState, TaskState
+from tradewind.errors import DagDefinitionError, TaskFailure, TaskSkipped
+from tradewind.sdk.baseoperator import BaseOperator
+from tradewind.sdk.python_callable import determine_kwargs
+from tradewind.sensors.base import BaseSensorOperator
+
+
+class ExternalTaskSensor(BaseSensorOperator):
+    """Done when ``external_task_id`` (or every one of ``external_task_ids``, or the whole run
+    when neither is given) of ``external_dag_id`` is in ``allowed_states`` at the matching
+    logical date. Any in ``failed_states`` fails the sensor (skips with ``soft_fail``); any in
+    ``skipped_states`` skips it."""
+
+    template_fields: ClassVar[Sequence[str]] = (
+        "external_dag_id",
+        "external_task_id",
+        "external_task_ids",
+    )
+    ui_color = "#4db7db"
+
+    def __init__(
+        self,
+        *,
+        external_dag_id: str,
+        external_task_id: str | None = None,
+        external_task_ids: Collection[str] | None = None,
+        allowed_states: Iterable[str] | None = None,
+        skipped_states: Iterable[str] | None = None,
+        failed_states: Iterable[str] | None = None,
+        execution_delta: timedelta | None = None,
+        execution_date_fn: Callable[..., datetime | list[datetime]] | None = None,
+        check_existence: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        where = f"Sensor {self.task_id!r}"
+        self.allowed_states = [str(s) for s in (allowed_states or [TaskState.SUCCESS.value])]
+        self.skipped_states = [str(s) for s in (skipped_states or [])]
+        self.failed_states = [str(s) for s in (failed_states or [])]
+        every = self.allowed_states + self.skipped_states + self.failed_states
+        if len(set(every)) != len(every):
+            raise DagDefinitionError(
+                f"{where}: Duplicate values provided across allowed_states, skipped_states "
+                "and failed_states."
+            )
+        external_task_ids = list(external_task_ids) if external_task_ids else None
+        if external_task_id is not None and external_task_ids is not None:
+            raise DagDefinitionError(
+                f"{where}: Only one of `external_task_id` or `external_task_ids` may be provided "
+                "to ExternalTaskSensor; not both."
+            )
+        if external_task_id is not None:
+            external_task_ids = [external_task_id]
+        valid = {s.value for s in TaskState} if external_task_ids else {s.value for s in DagRunState}
+        if not set(every) <= valid:
+            kind = "task" if external_task_ids else "DAG run"
+            raise DagDefinitionError(
+                f"{where}: Valid values for `allowed_states`, `skipped_states` and "
+                f"`failed_states` when checking a {kind} are {sorted(valid)}; got {sorted(every)}"
+            )
+        if execution_delta is not None and execution_date_fn is not None:
+            raise DagDefinitionError(
+                f"{where}: Only one of `execution_delta` or `execution_date_fn` may be provided "
+                "to ExternalTaskSensor; not both."
+            )
+        self.external_dag_id = external_dag_id
+        self.external_task_id = external_task_id
+        self.external_task_ids = external_task_ids
+        self.execution_delta = execution_delta
+        self.execution_date_fn = execution_date_fn
+        self.check_existence = check_existence
+
+    def _dates(self, context: dict[str, Any]) -> list[datetime]:
+        logical_date = context["logical_date"]
+        if self.execution_delta is not None:
+            dates: Any = logical_date - self.execution_delta
+        elif self.execution_date_fn is not None:
+            kwargs = determine_kwargs(self.execution_date_fn, [logical_date], context)
+            dates = self.execution_date_fn(logical_date, **kwargs)
+        else:
+            dates = logical_date
+        return list(dates) if isinstance(dates, list | tuple) else [dates]
+
+    def poke(self, context: dict[str, Any]) -> bool:
+        dates = self._dates(context)
+        shown = ",".join(d.isoformat() for d in dates)
+        what = f"tasks {self.external_task_ids}" if self.external_task_ids else "the run"
+        self.log.info("Poking for %s in dag %s on %s ...", what, self.external_dag_id, shown)
+        with _metastore(context).session() as session:
+            if self.check_existence:
+                self._check_existence(session)
+            states = self._states(session, dates)
+        units = len(dates) * (len(self.external_task_ids) if self.external_task_ids else 1)
+        if self.failed_states and _count(states, self.failed_states, every=False):
+            subject = (
+                f"Some of the external tasks {self.external_task_ids} in DAG "
+                f"{self.external_dag_id} failed."
+                if self.external_task_ids
+                else f"The external DAG {self.external_dag_id} failed."
+            )
+            if self.soft_fail:
+                raise TaskSkipped(f"{subject} Skipping due to soft_fail.")
+            raise TaskFailure(subject)
+        if self.skipped_states and _count(states, self.skipped_states, every=False):
+            raise TaskSkipped(
+                f"The external {what} of DAG {self.external_dag_id} reached a state in our "
+                "states-to-skip-on list. Skipping."
+            )
+        return _count(states, self.allowed_states, every=True) == units
+
+    def _states(self, session: Any, dates: list[datetime]) -> dict[tuple, list[str]]:
+        """State(s) per (logical date, task id or None) of the external DAG."""
+        from sqlalchemy import select
+
+        from tradewind.metastore.models import DagRun, TaskInstance
+
+        out: dict[tuple, list[str]] = {}
+        if self.external_task_ids:
+            rows = session.execute(
+                select(DagRun.logical_date, TaskInstance.task_id, TaskInstance.state)
+                .join(
+                    DagRun,
+                    (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
+                )
+                .where(
+                    TaskInstance.dag_id == self.external_dag_id,
+                    TaskInstance.task_id.in_(self.external_task_ids),
+                    DagRun.logical_date.in_(dates),
+                )
+            )
+            for logical_date, task_id, state in rows:
+                out.setdefault((logical_date, task_id), []).append(state)
+        else:
+            rows = session.execute(
+                select(DagRun.logical_date, DagRun.state).where(
+                    DagRun.dag_id == self.external_dag_id, DagRun.logical_date.in_(dates)
+                )
+            )
+            for logical_date, state in rows:
+                out.setdefault((logical_date, None), []).append(state)
+        return out
+
+    def _check_existence(self, session: Any) -> None:
+        from sqlalchemy import select
+
+        from tradewind.metastore.models import DagModel
+
+        if session.scalar(select(DagModel.dag_id).where(DagModel.dag_id == self.external_dag_id)):
+            return
+        raise TaskFailure(f"The external DAG {self.external_dag_id} does not exist.")
+
+
+def _count(states: dict[tuple, list[str]], wanted: list[str], *, every: bool) -> int:
+    """How many (date, task) units are in ``wanted``: all their map indexes (``every``) or any."""
+    check = all if every else any
+    return sum(1 for values in states.values() if values and check(v in wanted for v in values))
+
+
+def _metastore(context: dict[str, Any]) -> Any:
+    ti = context.get("ti")
+    store = getattr(ti, "_store", None)
+    if callable(store):
+        return store()
+    from tradewind.metastore.engine import get_default_metastore
+
+    return get_default_metastore()
+
+
+class ExternalTaskMarker(BaseOperator):
+    """Marks a dependency on a task of another DAG (Airflow uses it when clearing with
+    downstream); running it does nothing."""
+
+    template_fields: ClassVar[Sequence[str]] = ("external_dag_id", "external_task_id", "logical_date")
+    ui_color = "#4db7db"
+
+    def __init__(
+        self,
+        *,
+        external_dag_id: str,
+        external_task_id: str,
+        logical_date: str | datetime | None = "{{ logical_date.isoformat() }}",
+        recursion_depth: int = 10,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("execution_date", None)
+        super().__init__(**kwargs)
+        self.external_dag_id = external_dag_id
+        self.external_task_id = external_task_id
+        self.logical_date = logical_date
+        self.recursion_depth = recursion_depth
+
+    def execute(self, context: dict[str, Any]) -> None:
+        return None

@@ -1,0 +1,73 @@
+"""DAG files parsed once per worker process, and again only when the file changed.
+
+A file is re-imported when its modification time, size or content hash changed (the hash is
+only computed when the cheap stamp moved, so a touched but identical file is not re-imported).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tradewind.errors import DagImportError, DagNotFound, TaskNotFound
+
+
+@dataclass
+class _Entry:
+    stamp: tuple[int, int]
+    digest: str
+    dags: dict[str, Any]
+
+
+class DagCache:
+    def __init__(self, *, dags_folder: str, import_timeout: float) -> None:
+        self.dags_folder = dags_folder
+        self.import_timeout = import_timeout
+        self._lock = threading.Lock()
+        self._files: dict[str, _Entry] = {}
+        #: how many times a file was imported (for tests and the log)
+        self.imports = 0
+
+    def resolve(self, fileloc: str, dag_id: str) -> str:
+        """The local path of a DAG file (the scheduler's path, or the same name under this
+        worker's DAG folder when the folders are mounted at different places)."""
+        if fileloc and os.path.exists(fileloc):
+            return fileloc
+        if fileloc:
+            local = Path(self.dags_folder) / Path(fileloc).name
+            if local.exists():
+                return str(local)
+        raise DagNotFound(f"DAG {dag_id!r}: file {fileloc or '(unknown)'} not found on this worker")
+
+    def dags_in(self, path: str) -> dict[str, Any]:
+        from tradewind.parsing.loader import file_hash, load_file
+
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            entry = self._files.get(path)
+            if entry is not None and entry.stamp == stamp:
+                return entry.dags
+            if entry is not None and file_hash(path) == entry.digest:
+                entry.stamp = stamp
+                return entry.dags
+            loaded = load_file(path, timeout=self.import_timeout, safe_mode=False)
+            self.imports += 1
+            if loaded.import_error:
+                raise DagImportError(loaded.import_error)
+            dags = {dag.dag_id: dag for dag in loaded.dags}
+            self._files[path] = _Entry(stamp, loaded.content_hash, dags)
+            return dags
+
+    def task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
+        path = self.resolve(fileloc, dag_id)
+        dag = self.dags_in(path).get(dag_id)
+        if dag is None:
+            raise DagNotFound(f"DAG {dag_id!r} is not defined in {path}")
+        task = getattr(dag, "task_dict", {}).get(task_id)
+        if task is None:
+            raise TaskNotFound(f"task {task_id!r} is not in DAG {dag_id!r}")
+        return task
