@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.ha import skip_locked
+from scheduler.ha import is_postgres, skip_locked
 from scheduler.run_filter import RunFilter
 from scheduler.spec_cache import SpecCache
 from tradewind.core.states import DagRunState
@@ -81,7 +81,12 @@ def advance_runs(
     result = AdvanceResult()
     runs = _load_runs(session, only)
     result.active = len(runs)
-    running = defaultdict(int, _running_counts(session, {r.dag_id for r in runs}))
+    if is_postgres(session):  # other schedulers may hold some of the DAG's runs
+        running = defaultdict(int, _running_counts(session, {r.dag_id for r in runs}))
+    else:
+        running = defaultdict(int)
+        for run in runs:
+            running[run.dag_id] += run.state == R.RUNNING.value
     for run in runs:
         spec = specs.for_run(session, run.dag_id, run.dag_version_id)
         if spec is None:

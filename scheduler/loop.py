@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scheduler import job
 from scheduler.active_runs import advance_runs
@@ -32,9 +33,9 @@ from scheduler.queueing import queue_scheduled
 from scheduler.run_filter import RunFilter
 from scheduler.spec_cache import SpecCache
 from scheduler.zombies import fail_zombies, handle_stale_queued
-from tradewind.core.keys import TaskInstanceKey
+from tradewind.core.keys import TaskInstanceKey, TryKey
 from tradewind.metastore.models import utcnow
-from tradewind.metastore.wakeup import WakeupListener, open_listener, wait_for_wakeup
+from tradewind.metastore.wakeup import WakeupListener, open_listener
 
 if TYPE_CHECKING:
     from scheduler.dag_processor import DagProcessor
@@ -56,9 +57,8 @@ class LoopStats:
     duration: float = 0.0
     next_check_at: datetime | None = None
 
-    @property
-    def busy(self) -> bool:
-        return bool(self.finished or self.queued or self.created_runs)
+    #: the queueing step filled every open slot it was given: there may be more to queue
+    more_work: bool = False
 
 
 class Scheduler:
@@ -92,10 +92,17 @@ class Scheduler:
         self._job_id: int | None = None
         self._last_heartbeat = 0.0
         self._last_zombie_check = 0.0
+        #: seconds between looks for zombies and tries queued for too long
+        self.zombie_check_interval = min(
+            ZOMBIE_CHECK_EVERY, settings.scheduler.zombie_threshold / 2
+        )
         self._stop_requested = False
         self._stop_r, self._stop_w = os.pipe()
         os.set_blocking(self._stop_w, False)
         self._started = False
+        self._notified = True
+        self._finished_early: list = []
+        self._last_create = 0.0
         self.iterations = 0
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -170,24 +177,40 @@ class Scheduler:
         return until is None
 
     def _wait(self, stats: LoopStats, deadline: float | None) -> None:
-        wait = self.settings.scheduler.poll_interval
-        if stats.busy:
-            wait = 0.0
+        """Sleep until something happened: a wake-up notification (trigger, unpause, a try
+        recorded elsewhere), a try our executor saw end, a stop request, a retry coming due, or
+        ``poll_interval``. Executor messages that end nothing (a worker became free) do not
+        cost an iteration."""
+        poll = self.settings.scheduler.poll_interval
+        until = time.monotonic() + (0.0 if stats.more_work else poll)
         if stats.next_check_at is not None:
-            wait = min(wait, max(0.0, (stats.next_check_at - utcnow()).total_seconds()))
+            due_in = max(0.0, (stats.next_check_at - utcnow()).total_seconds())
+            until = min(until, time.monotonic() + due_in)
         if deadline is not None:
-            wait = min(wait, max(0.0, deadline - time.monotonic()))
-        extra = [self._stop_r, *getattr(self.executor, "wakeup_fds", list)()]
-        if self._listener is not None:
-            wait_for_wakeup(self._listener, wait, extra)
-        else:
-            import select
-
-            select.select(extra, [], [], wait)
-        try:
-            os.read(self._stop_r, 64) if self._stop_requested else None
-        except OSError:
-            pass
+            until = min(until, deadline)
+        while not self._stop_requested:
+            fds = [self._stop_r, *getattr(self.executor, "wakeup_fds", list)()]
+            listener_fd = self._listener.fileno() if self._listener is not None else None
+            if listener_fd is not None:
+                fds.append(listener_fd)
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                ready, _, _ = select.select(fds, [], [], left)
+            except (InterruptedError, ValueError, OSError):
+                return
+            if not ready:
+                return
+            if self._listener is not None and listener_fd in ready and self._listener.drain():
+                self._notified = True
+                return
+            if self._stop_r in ready:
+                return
+            finished = self.executor.collect_finished()
+            if finished:
+                self._finished_early.extend(finished)
+                return
 
     def run_once(self) -> LoopStats:
         """One iteration of the loop (see the module docstring)."""
@@ -196,14 +219,26 @@ class Scheduler:
         stats = LoopStats()
         self.iterations += 1
         now = utcnow()
+        processed = False
         if self.dag_processor is not None and self.dag_processor.due():
-            self.dag_processor.process()
-        stats.finished = self._collect_finished(now)
+            processed = bool(self.dag_processor.process())
+        finished = self._finished_early + self.executor.collect_finished()
+        self._finished_early = []
+        stats.finished = len(finished)
+        mono = time.monotonic()
+        poll = self.settings.scheduler.poll_interval
         if self.create_runs:
-            stats.created_runs = self._create_runs(now)
-        advanced = self._advance(now)
+            timed = self._notified or processed or mono - self._last_create >= poll
+            if timed:
+                self._last_create = mono
+            self._notified = False
+            if timed:
+                stats.created_runs = self._create_runs(now, scheduled=True, datasets=True)
+        # a finished try may have produced a dataset event: look in the same transaction
+        datasets = self.create_runs and bool(finished) and not stats.created_runs
+        advanced = self._advance(now, finished, datasets=datasets)
         stats.active_runs, stats.next_check_at = advanced
-        stats.queued = self._queue(utcnow())
+        stats.queued, stats.more_work = self._queue(utcnow())
         self._maybe_check_zombies(now)
         stats.duration = time.monotonic() - started
         self._maybe_heartbeat(stats.duration)
@@ -218,51 +253,62 @@ class Scheduler:
             self._last_heartbeat = mono
             job.heartbeat_job(self.metastore, self._job_id, duration)
 
-    def _collect_finished(self, now: datetime) -> int:
-        finished = self.executor.collect_finished()
-        if finished:
-            with self.metastore.session() as session:
-                lost = load_unfinished(session, finished)
-                if lost:
-                    fail_lost_tries(
-                        session,
-                        lost,
-                        self.specs,
-                        reason="the try's process ended without recording a state",
-                        now=now,
-                    )
-        return len(finished)
+    def _fail_lost(self, session: Any, finished: list[TryKey], now: datetime) -> None:
+        """Tries the executor saw end that are still queued/running: their process died."""
+        check = getattr(self.executor, "unrecorded", None)
+        suspects = check(finished) if check is not None else finished
+        if not suspects:
+            return
+        lost = load_unfinished(session, suspects)
+        if lost:
+            fail_lost_tries(
+                session,
+                lost,
+                self.specs,
+                reason="the try's process ended without recording a state",
+                now=now,
+            )
 
-    def _create_runs(self, now: datetime) -> int:
+    def _create_runs(self, now: datetime, *, scheduled: bool, datasets: bool) -> int:
         from scheduler.dagruns import create_due_runs
         from scheduler.datasets import create_dataset_runs
 
+        created = 0
         with self.metastore.session() as session:
-            created = create_due_runs(session, self.specs, now=now, settings=self.settings)
-        with self.metastore.session() as session:
-            created += create_dataset_runs(session, self.specs, now=now)
+            if scheduled:
+                created += create_due_runs(session, self.specs, now=now, settings=self.settings)
+            if datasets:
+                created += create_dataset_runs(session, self.specs, now=now)
         return created
 
-    def _advance(self, now: datetime) -> tuple[int, datetime | None]:
+    def _advance(
+        self, now: datetime, finished: list[TryKey], *, datasets: bool = False
+    ) -> tuple[int, datetime | None]:
+        from scheduler.datasets import create_dataset_runs
+
         with self.metastore.session() as session:
+            if datasets:
+                create_dataset_runs(session, self.specs, now=now)
+            if finished:
+                self._fail_lost(session, finished, now)
             result = advance_runs(session, self.specs, now=now, only=self.only)
         if any(f.has_callback for f in result.finished):
             run_dag_callbacks(self.metastore, self.callback_loader, result.finished)
         return result.active, result.next_check_at
 
-    def _queue(self, now: datetime) -> int:
+    def _queue(self, now: datetime) -> tuple[int, bool]:
         open_slots = self.executor.open_slots()
         if open_slots <= 0:
-            return 0
+            return 0, False
         with self.metastore.session() as session:
             tries = queue_scheduled(session, open_slots=open_slots, now=now, only=self.only)
         if tries:
             self.executor.queue_tries(tries)
-        return len(tries)
+        return len(tries), len(tries) >= open_slots and self.executor.open_slots() > 0
 
     def _maybe_check_zombies(self, now: datetime) -> None:
         mono = time.monotonic()
-        if mono - self._last_zombie_check < ZOMBIE_CHECK_EVERY:
+        if mono - self._last_zombie_check < self.zombie_check_interval:
             return
         self._last_zombie_check = mono
         cfg = self.settings.scheduler

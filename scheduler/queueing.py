@@ -47,11 +47,14 @@ def _candidates(session: Session, limit: int, only: RunFilter | None) -> list[An
             TaskInstance.queue,
             DagRun.logical_date,
             DagModel.fileloc,
+            DagModel.max_active_tasks,
+            Pool.slots.label("pool_size"),
         )
         .join(
             DagRun, (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id)
         )
         .join(DagModel, DagModel.dag_id == TaskInstance.dag_id)
+        .outerjoin(Pool, Pool.pool == TaskInstance.pool)
         .where(
             TaskInstance.state == TaskState.SCHEDULED.value,
             DagRun.state == DagRunState.RUNNING.value,
@@ -68,35 +71,25 @@ def _candidates(session: Session, limit: int, only: RunFilter | None) -> list[An
     return list(session.execute(stmt).all())
 
 
-def _pools(session: Session, pools: set[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """(open slots, total slots) of the named pools that exist; -1 slots means unlimited."""
-    sizes = dict(session.execute(select(Pool.pool, Pool.slots).where(Pool.pool.in_(pools))).all())
-    used = dict(
-        session.execute(
-            select(TaskInstance.pool, func.coalesce(func.sum(TaskInstance.pool_slots), 0))
-            .where(TaskInstance.state.in_(_OCCUPYING), TaskInstance.pool.in_(pools))
-            .group_by(TaskInstance.pool)
-        ).all()
-    )
-    totals = {p: (UNLIMITED if n < 0 else int(n)) for p, n in sizes.items()}
-    return {p: totals[p] - int(used.get(p, 0)) for p in totals}, totals
-
-
-def _dag_usage(session: Session, dag_ids: set[str]) -> tuple[dict[str, int], dict[str, int]]:
-    """(queued + running instances, max_active_tasks) per DAG."""
-    limits = dict(
-        session.execute(
-            select(DagModel.dag_id, DagModel.max_active_tasks).where(DagModel.dag_id.in_(dag_ids))
-        ).all()
-    )
-    used = dict(
-        session.execute(
-            select(TaskInstance.dag_id, func.count())
-            .where(TaskInstance.state.in_(_OCCUPYING), TaskInstance.dag_id.in_(dag_ids))
-            .group_by(TaskInstance.dag_id)
-        ).all()
-    )
-    return {d: int(n) for d, n in used.items()}, {d: int(n) for d, n in limits.items()}
+def _usage(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Task instances holding a slot (queued + running), across the whole metastore: per DAG,
+    and pool slots per pool."""
+    per_dag: dict[str, int] = {}
+    per_pool: dict[str, int] = {}
+    rows = session.execute(
+        select(
+            TaskInstance.dag_id,
+            TaskInstance.pool,
+            func.count(),
+            func.coalesce(func.sum(TaskInstance.pool_slots), 0),
+        )
+        .where(TaskInstance.state.in_(_OCCUPYING))
+        .group_by(TaskInstance.dag_id, TaskInstance.pool)
+    ).all()
+    for dag_id, pool, count, slots in rows:
+        per_dag[dag_id] = per_dag.get(dag_id, 0) + int(count)
+        per_pool[pool] = per_pool.get(pool, 0) + int(slots)
+    return per_dag, per_pool
 
 
 def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
@@ -111,8 +104,15 @@ def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
         candidates.append(
             Candidate(key, r.pool, r.pool_slots, r.priority_weight, r.logical_date, r.queue)
         )
-    pool_open, pool_total = _pools(session, {r.pool for r in rows})
-    dag_used, dag_limits = _dag_usage(session, {r.dag_id for r in rows})
+    dag_used, pool_used = _usage(session)
+    # a pool that does not exist is left out (its tries never run); -1 slots: unlimited
+    pool_total = {
+        r.pool: (UNLIMITED if r.pool_size < 0 else int(r.pool_size))
+        for r in rows
+        if r.pool_size is not None
+    }
+    pool_open = {p: n - pool_used.get(p, 0) for p, n in pool_total.items()}
+    dag_limits = {r.dag_id: int(r.max_active_tasks) for r in rows}
     choice = choose_tries_to_queue(
         candidates,
         open_executor_slots=open_slots,

@@ -185,7 +185,7 @@ def test_only_transitions_writes_task_and_run_states() -> None:
         if path != STATE_WRITER
         for line, what in state_writes(parse(path))
     ]
-    assert found == [], "state written outside tradewind/metastore/transitions.py"
+    assert found == [], f"write states through tradewind/metastore/transitions.py: {found}"
 
 
 @pytest.mark.parametrize(

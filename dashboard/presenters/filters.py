@@ -26,8 +26,16 @@ def state_color(state: str | None) -> str:
     return STATE_COLORS.get(state or "none", "#d3d3d3")
 
 
+def quote_segment(value: object) -> str:
+    """One URL path segment (run ids hold ':' and '+')."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
 def register_filters(env: Any) -> None:
     env.filters["dt"] = format_datetime
     env.filters["duration"] = format_duration
     env.filters["state_color"] = state_color
+    env.filters["q"] = quote_segment
     env.globals["STATE_COLORS"] = STATE_COLORS

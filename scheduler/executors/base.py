@@ -65,3 +65,8 @@ class BaseExecutor:
     def running_keys(self) -> list[TryKey]:
         """Tries in this executor's hands (queued to it and not finished yet)."""
         return []
+
+    def unrecorded(self, keys: list[TryKey]) -> list[TryKey]:
+        """Of ``keys`` (from ``collect_finished``), those that may have ended without recording
+        a state (the loop checks these in the metastore). Default: all of them."""
+        return keys

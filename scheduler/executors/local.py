@@ -57,6 +57,8 @@ class LocalExecutor(BaseExecutor):
         self._pending: deque[QueuedTry] = deque()
         self._finished: list[TryKey] = []
         self._reported: set[TryKey] = set()
+        #: tries whose process said it recorded their state
+        self._clean: set[TryKey] = set()
         #: seconds a graceful ``end`` waits for running tries before killing them
         self.grace_period: float | None = None
 
@@ -114,6 +116,11 @@ class LocalExecutor(BaseExecutor):
             fds.append(worker.process.sentinel)
         return fds
 
+    def unrecorded(self, keys: list[TryKey]) -> list[TryKey]:
+        unknown = [k for k in keys if k not in self._clean]
+        self._clean.difference_update(keys)
+        return unknown
+
     def running_keys(self) -> list[TryKey]:
         keys = [w.current.try_key for w in self._workers if w.current is not None]
         return keys + [q.try_key for q in self._pending]
@@ -155,10 +162,13 @@ class LocalExecutor(BaseExecutor):
             while worker.conn.poll():
                 kind, key_tuple, _code = worker.conn.recv()
                 key = TryKey(*key_tuple)
-                if kind == "ended" or (kind == "free" and key not in self._reported):
+                if kind == "ended":
                     self._finished.append(key)
                     self._reported.add(key)
-                if kind == "free":
+                    self._clean.add(key)
+                elif kind == "free":
+                    if key not in self._reported:
+                        self._finished.append(key)
                     self._reported.discard(key)
                     worker.current = None
         except (EOFError, OSError):

@@ -12,7 +12,7 @@ from tradewind.cli.main import cli
 
 
 @pytest.fixture
-def run(metastore, capsys):
+def run(sqlite_metastore, capsys):
     def _run(*args: str) -> tuple[int, str, str]:
         code = run_with_error_boundary(cli, list(args))
         captured = capsys.readouterr()
@@ -29,15 +29,29 @@ def test_add_with_a_uri_then_get_shows_the_fields_with_the_password_masked(run):
     assert "topsecret" not in out
     code, out, _ = run("connections", "get", "pg", "-o", "json")
     row = json.loads(out)[0]
-    assert (row["conn_type"], row["host"], row["port"], row["login"]) == ("postgres", "db", 5432, "bob")
+    assert (row["conn_type"], row["host"], row["port"], row["login"]) == (
+        "postgres",
+        "db",
+        5432,
+        "bob",
+    )
     assert row["password"] == "***"
     assert "topsecret" not in out
 
 
 def test_add_with_fields_and_list_masks_passwords(run):
     code, _, _ = run(
-        "connections", "add", "api", "--conn-type", "http", "--conn-host", "example.com",
-        "--conn-password", "pw-9876", "--conn-extra", '{"api_token": "tok-5555", "x": 1}',
+        "connections",
+        "add",
+        "api",
+        "--conn-type",
+        "http",
+        "--conn-host",
+        "example.com",
+        "--conn-password",
+        "pw-9876",
+        "--conn-extra",
+        '{"api_token": "tok-5555", "x": 1}',
     )
     assert code == 0
     for fmt in ("table", "json", "yaml", "plain"):
@@ -62,7 +76,7 @@ def test_delete_removes_the_connection_and_a_missing_one_is_an_error(run):
     code, out, _ = run("connections", "delete", "tmp")
     assert code == 0 and "Successfully deleted" in out
     code, _, err = run("connections", "get", "tmp")
-    assert code == 1 and "not found" in err
+    assert code == 1 and "The conn_id `tmp` isn't defined" in err
     code, _, err = run("connections", "delete", "tmp")
     assert code == 1 and "Did not find" in err
 
@@ -100,3 +114,10 @@ def test_a_wrong_key_gives_a_clear_error_not_a_traceback(run, monkeypatch):
     code, _, err = run("connections", "get", "k")
     assert code == 1 and "cannot decrypt the password of connection k" in err
     assert "Hint:" in err and "Traceback" not in err
+
+
+def test_get_also_shows_connections_defined_in_the_environment(run, monkeypatch):
+    monkeypatch.setenv("TRADEWIND_CONN_FROM_ENV", "http://u:envpass@api.local:8080")
+    code, out, _ = run("connections", "get", "from_env", "-o", "json")
+    assert code == 0 and json.loads(out)[0]["host"] == "api.local"
+    assert "envpass" not in out

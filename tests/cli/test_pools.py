@@ -72,3 +72,27 @@ def test_export_then_import_restores_pools(run, tmp_path):
     assert code == 0
     _, out, _ = run("pools", "get", "p1", "-o", "json")
     assert json.loads(out)[0]["slots"] == 3
+
+
+def test_db_init_creates_default_pool_and_a_fernet_key_when_none_is_set(
+    tw_home, monkeypatch, capsys
+):
+    import tomllib
+
+    monkeypatch.delenv("TRADEWIND__CORE__FERNET_KEY")
+    monkeypatch.setenv("TRADEWIND__DATABASE__URL", f"sqlite:///{tw_home / 'fresh.db'}")
+    assert run_with_error_boundary(cli, ["db", "init"]) == 0
+    out = capsys.readouterr().out
+    assert "Fernet key" in out
+    assert tomllib.loads((tw_home / "tradewind.toml").read_text())["core"]["fernet_key"]
+    assert run_with_error_boundary(cli, ["pools", "list", "-o", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["pool"], r["slots"]) for r in rows] == [("default_pool", 128)]
+    assert run_with_error_boundary(cli, ["variables", "set", "db_password", "pw-1"]) == 0
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{tw_home / 'fresh.db'}")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT val, is_encrypted FROM variable")).one()
+    engine.dispose()
+    assert stored[0] != "pw-1" and stored[1]

@@ -11,7 +11,7 @@ from tradewind.cli.main import cli
 
 
 @pytest.fixture
-def run(metastore, capsys):
+def run(sqlite_metastore, capsys):
     def _run(*args: str) -> tuple[int, str, str]:
         code = run_with_error_boundary(cli, list(args))
         captured = capsys.readouterr()

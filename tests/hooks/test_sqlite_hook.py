@@ -38,7 +38,9 @@ def test_handler_results_follow_airflows_return_last_rule(hook):
     hook.insert_rows("items", [(1, "a"), (2, "b")])
     script = "SELECT 1; SELECT name FROM items ORDER BY id"
     last = hook.run(script, split_statements=True, handler=lambda c: c.fetchall())
-    every = hook.run(script, split_statements=True, return_last=False, handler=lambda c: c.fetchall())
+    every = hook.run(
+        script, split_statements=True, return_last=False, handler=lambda c: c.fetchall()
+    )
     assert last == [("a",), ("b",)]
     assert every == [[(1,)], [("a",), ("b",)]]
     assert hook.run("SELECT 1") is None  # no handler: nothing returned

@@ -19,7 +19,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.server.bodies.append(self.rfile.read(length) if length else b"")  # type: ignore[attr-defined]
-        status, data = (200, {"results": [{"name": "ann"}]}) if self.path.startswith("/api") else (500, "boom")
+        status, data = (
+            (200, {"results": [{"name": "ann"}]}) if self.path.startswith("/api") else (500, "boom")
+        )
         payload = json.dumps(data).encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(payload)))

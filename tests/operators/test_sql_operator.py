@@ -63,7 +63,9 @@ def test_parameters_are_bound(sqlite_conn):
 
 
 def test_do_xcom_push_false_returns_nothing(sqlite_conn):
-    op = SQLExecuteQueryOperator(task_id="q", conn_id=sqlite_conn, sql="SELECT 1", do_xcom_push=False)
+    op = SQLExecuteQueryOperator(
+        task_id="q", conn_id=sqlite_conn, sql="SELECT 1", do_xcom_push=False
+    )
     assert op.execute({}) is None
 
 
@@ -108,3 +110,23 @@ def test_postgres_operator_runtime_parameters_apply_to_the_session(pg_conn):
         runtime_parameters={"statement_timeout": "3000ms"},
     ).execute({})
     assert rows == [["3s"]]
+
+
+def test_a_sql_file_is_rendered_as_a_template_and_its_rows_reach_xcom(
+    sqlite_metastore, tmp_path, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from tradewind import DAG
+    from tradewind.metastore.xcoms import pull_xcom
+    from tradewind.runtime.dag_test import run_dag_test
+
+    monkeypatch.setenv("TRADEWIND_CONN_LITE", f"sqlite:///{tmp_path / 'lite.db'}")
+    (tmp_path / "query.sql").write_text("SELECT '{{ ds }}' AS day, {{ params.n }} AS n")
+    day = datetime(2024, 3, 4, tzinfo=UTC)
+    with DAG("sql_file", start_date=day, schedule=None, template_searchpath=[str(tmp_path)]) as dag:
+        SQLExecuteQueryOperator(task_id="q", conn_id="lite", sql="query.sql", params={"n": 7})
+    result = run_dag_test(dag, logical_date=day, metastore=sqlite_metastore)
+    assert result.state == "success"
+    with sqlite_metastore.session() as session:
+        assert pull_xcom(session, "sql_file", result.run_id, "q") == [["2024-03-04", 7]]

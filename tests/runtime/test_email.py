@@ -123,7 +123,10 @@ def test_an_unreachable_server_is_logged_and_raises_nothing(tw_home, monkeypatch
 
 
 def test_no_recipients_sends_nothing(smtp):
-    assert send_task_failure_email(load_settings(), task=SimpleNamespace(email=None), ti=_ti()) is False
+    assert (
+        send_task_failure_email(load_settings(), task=SimpleNamespace(email=None), ti=_ti())
+        is False
+    )
     assert smtp.messages == []
 
 
@@ -138,8 +141,57 @@ def test_address_lists_split_like_airflow():
 
 
 def test_email_operator_sends_and_fails_when_it_cannot(smtp, monkeypatch):
-    EmailOperator(task_id="mail", to="team@x.test", subject="Done", html_content="<p>ok</p>").execute({})
+    EmailOperator(
+        task_id="mail", to="team@x.test", subject="Done", html_content="<p>ok</p>"
+    ).execute({})
     assert smtp.messages[-1][1]["Subject"] == "Done"
     monkeypatch.setenv("TRADEWIND__SMTP__PORT", str(_free_port()))
     with pytest.raises(TaskFailure, match="could not send the e-mail"):
         EmailOperator(task_id="mail", to="t@x.test", subject="S", html_content="x").execute({})
+
+
+def test_a_failing_task_mails_on_retry_and_on_failure_through_the_runtime(smtp, sqlite_metastore):
+    from datetime import UTC, datetime
+
+    from tradewind import DAG
+    from tradewind.operators.python import PythonOperator
+    from tradewind.runtime.dag_test import run_dag_test
+
+    def boom():
+        raise ValueError("bad input row 7")
+
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    with DAG("mail_dag", start_date=day, schedule=None) as dag:
+        PythonOperator(
+            task_id="fragile",
+            python_callable=boom,
+            email=["oncall@x.test"],
+            retries=1,
+            retry_delay=0.1,
+        )
+    result = run_dag_test(dag, logical_date=day, metastore=sqlite_metastore)
+    assert result.get_task_instance("fragile").state == "failed"
+    subjects = [msg["Subject"] for _, msg in smtp.messages]
+    assert len(subjects) == 2
+    assert "up for retry" in subjects[0] and "try 1" in subjects[0]
+    assert "failed" in subjects[1] and "try 2" in subjects[1]
+    body = smtp.messages[-1][1].get_body(("html",)).get_content()
+    assert "bad input row 7" in body and "/dags/mail_dag/runs/" in body
+
+
+def test_an_smtp_outage_changes_no_task_state(tw_home, sqlite_metastore, monkeypatch):
+    from datetime import UTC, datetime
+
+    from tradewind import DAG
+    from tradewind.operators.python import PythonOperator
+    from tradewind.runtime.dag_test import run_dag_test
+
+    monkeypatch.setenv("TRADEWIND__SMTP__HOST", "127.0.0.1")
+    monkeypatch.setenv("TRADEWIND__SMTP__PORT", str(_free_port()))
+    day = datetime(2024, 1, 1, tzinfo=UTC)
+    with DAG("mail_outage", start_date=day, schedule=None) as dag:
+        PythonOperator(task_id="t", python_callable=lambda: 1 / 0, email="a@x.test")
+        PythonOperator(task_id="ok", python_callable=lambda: "fine", email="a@x.test")
+    result = run_dag_test(dag, logical_date=day, metastore=sqlite_metastore)
+    assert result.get_task_instance("t").state == "failed"
+    assert result.get_task_instance("ok").state == "success"

@@ -81,9 +81,12 @@ def test_callbacks_receive_the_context_and_their_exceptions_change_no_state(
     out = tmp_path / "callbacks.jsonl"
     monkeypatch.setenv("RT_CALLBACK_FILE", str(out))
     code, result = dags_test(tw, "rt_callbacks")
-    assert code == 1 and states(result) == {"good": "success", "bad": "failed"}
+    assert code == 1
+    assert states(result) == {"good": "success", "bad": "failed", "retrying": "failed"}
     entries = [json.loads(line) for line in out.read_text().splitlines()]
     by_kind = {e["kind"]: e for e in entries}
+    assert [e["task_id"] for e in entries if e["kind"] == "retry"] == ["retrying"]
+    assert by_kind["retry"]["exception"] == "task failed on purpose"
     assert by_kind["success"]["task_id"] == "good" and by_kind["success"]["ds"] == "2024-01-01"
     assert by_kind["failure"]["exception"] == "task failed on purpose"
     assert by_kind["dag_failure"]["reason"] == "task_failure"
@@ -126,3 +129,18 @@ def test_a_second_test_run_at_the_same_date_replaces_the_first(tw, run_twice):
         code, result = dags_test(tw, "rt_xcom")
         assert [t["try_number"] for t in result["tasks"]] == [1, 1, 1]
     assert code == 0
+
+
+def test_a_reschedule_mode_sensor_pokes_again_under_the_same_try(
+    tw_any, metastore, tmp_path, monkeypatch
+):
+    counter = tmp_path / "pokes"
+    monkeypatch.setenv("RT_POKE_COUNTER", str(counter))
+    code, result = dags_test(tw_any, "rt_reschedule")
+    assert code == 0, result
+    assert states(result) == {"wait": "success"} and result["tasks"][0]["try_number"] == 1
+    assert counter.read_text() == "xxx"
+    history = tries(metastore, "rt_reschedule", "wait")
+    assert [(t.try_number, t.state) for t in history] == [(1, "success")]
+    ti = task_instances(metastore, "rt_reschedule", RUN_ID)[("wait", -1)]
+    assert ti.next_try_at is None and ti.first_poke_at is None

@@ -119,6 +119,14 @@ class Harness:
             peak = max(peak, running)
         return peak
 
+    @staticmethod
+    def wait(cond: Callable[[], bool], timeout: float = 30, step: float = 0.1) -> None:
+        """Wait for ``cond`` (polling, for processes this test does not drive); fail on timeout."""
+        deadline = time.monotonic() + timeout
+        while not cond():
+            assert time.monotonic() < deadline, f"condition not met in {timeout} s"
+            time.sleep(step)
+
     def close(self) -> None:
         for sched in self.schedulers:
             sched.shutdown(graceful=False)
@@ -129,12 +137,3 @@ def harness(sched_settings: Settings, metastore: Metastore) -> Iterator[Harness]
     h = Harness(sched_settings, metastore)
     yield h
     h.close()
-
-
-def wait_for(cond: Callable[[], bool], timeout: float = 20, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()

@@ -155,10 +155,25 @@ def test_wait_for_downstream_implies_depends_on_past() -> None:
     assert EmptyOperator(task_id="t", wait_for_downstream=True).depends_on_past is True
 
 
-def test_params_merge_default_args_params_under_task_params() -> None:
-    with DAG("d", schedule=None, default_args={"params": {"a": 1, "b": 2}}):
+def test_dag_default_args_params_merge_into_the_dag_params_as_airflow_does() -> None:
+    with DAG("d", schedule=None, params={"a": 0, "c": 3}, default_args={"params": {"a": 1}}) as dag:
         op = EmptyOperator(task_id="t", params={"b": 3})
+    assert dict(dag.params) == {"a": 1, "c": 3}
+    assert "params" not in dag.default_args
+    assert dict(op.params) == {"b": 3}
+
+
+def test_operator_default_args_params_sit_under_its_own_params() -> None:
+    op = EmptyOperator(task_id="t", default_args={"params": {"a": 1, "b": 2}}, params={"b": 3})
     assert dict(op.params) == {"a": 1, "b": 3}
+
+
+def test_xcom_helpers_go_through_the_task_instance(fake_ti) -> None:
+    op = EmptyOperator(task_id="t")
+    op.xcom_push({"ti": fake_ti}, key="k", value=1)
+    assert fake_ti.pushed == {"k": 1}
+    fake_ti.xcoms = {("up", "v"): 2}
+    assert op.xcom_pull({"ti": fake_ti}, task_ids="up", key="v") == 2
 
 
 def test_xcom_arg_in_a_templated_field_makes_a_dependency() -> None:

@@ -70,12 +70,12 @@ def test_import_tradewind_loads_no_heavy_dependency(tmp_path: Path) -> None:
 def test_importing_a_dag_file_loads_no_heavy_dependency(tmp_path: Path) -> None:
     (tmp_path / "weight_dag.py").write_text(DAG_FILE)
     loaded = _loaded_modules(
-        f"""
+        """
         import json, sys
         sys.path.insert(0, ".")
         import weight_dag
         assert weight_dag.dag.task_count == 6, weight_dag.dag.task_ids
-        heavy = {{m.split('.')[0] for m in sys.modules}} & {{"sqlalchemy", "dramatiq", "starlette"}}
+        heavy = {m.split('.')[0] for m in sys.modules} & {"sqlalchemy", "dramatiq", "starlette"}
         print(json.dumps(sorted(heavy)))
         """,
         tmp_path,

@@ -5,22 +5,27 @@ from __future__ import annotations
 import os
 import threading
 import time
+from datetime import UTC, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tradewind import DAG, TaskGroup
-from tradewind.errors import TaskFailure, TaskSkipped
+from tradewind.errors import DagDefinitionError, TaskFailure, TaskSkipped
 from tradewind.operators import (
     BaseBranchOperator,
     BashOperator,
+    BranchDateTimeOperator,
+    BranchDayOfWeekOperator,
     BranchPythonOperator,
     DummyOperator,
     EmptyOperator,
     PythonOperator,
     ShortCircuitOperator,
 )
+from tradewind.utils.weekday import WeekDay
 
 
 def _wait_for(condition: Any, timeout: float = 10.0) -> None:
@@ -44,7 +49,9 @@ def test_bash_template_settings_match_airflow() -> None:
 
 def test_bash_env_replaces_the_environment_unless_append_env(fake_ti, monkeypatch) -> None:
     monkeypatch.setenv("FROM_PARENT", "parent")
-    only = BashOperator(task_id="a", bash_command='echo "${FROM_PARENT:-unset}-$MINE"', env={"MINE": "x"})
+    only = BashOperator(
+        task_id="a", bash_command='echo "${FROM_PARENT:-unset}-$MINE"', env={"MINE": "x"}
+    )
     both = BashOperator(
         task_id="b", bash_command='echo "$FROM_PARENT-$MINE"', env={"MINE": "x"}, append_env=True
     )
@@ -56,7 +63,9 @@ def test_bash_env_replaces_the_environment_unless_append_env(fake_ti, monkeypatc
 
 def test_bash_exports_the_try_context(fake_ti) -> None:
     with DAG("ctx_dag", schedule=None) as dag:
-        op = BashOperator(task_id="t", bash_command='echo "$AIRFLOW_CTX_DAG_ID/$TRADEWIND_CTX_TASK_ID"')
+        op = BashOperator(
+            task_id="t", bash_command='echo "$AIRFLOW_CTX_DAG_ID/$TRADEWIND_CTX_TASK_ID"'
+        )
     assert op.execute({"ti": fake_ti, "dag": dag, "task": op}) == "ctx_dag/t"
 
 
@@ -270,3 +279,76 @@ def test_dummy_operator_is_an_empty_operator() -> None:
     op = DummyOperator(task_id="t")
     assert isinstance(op, EmptyOperator)
     assert op.execute({}) is None
+
+
+# -- date and weekday branches ---------------------------------------------------------------
+def _date_branch_dag(op_factory: Any) -> Any:
+    with DAG("dates", schedule=None):
+        op = op_factory()
+        op >> [EmptyOperator(task_id="yes"), EmptyOperator(task_id="no")]
+    return op
+
+
+@pytest.mark.parametrize(
+    ("logical_date", "skipped"),
+    [
+        (datetime(2024, 1, 1, 10, 30, tzinfo=UTC), {"no"}),
+        (datetime(2024, 1, 1, 8, 0, tzinfo=UTC), {"yes"}),
+        (datetime(2024, 1, 1, 23, 0, tzinfo=UTC), {"yes"}),
+    ],
+)
+def test_branch_datetime_follows_the_window(fake_ti, logical_date: datetime, skipped) -> None:
+    op = _date_branch_dag(
+        lambda: BranchDateTimeOperator(
+            task_id="when",
+            follow_task_ids_if_true="yes",
+            follow_task_ids_if_false="no",
+            target_lower=dt_time(10, 0),
+            target_upper=dt_time(11, 0),
+            use_task_logical_date=True,
+        )
+    )
+    op.execute({"ti": fake_ti, "logical_date": logical_date})
+    assert fake_ti.skipped == skipped
+
+
+def test_branch_datetime_window_across_midnight(fake_ti) -> None:
+    op = _date_branch_dag(
+        lambda: BranchDateTimeOperator(
+            task_id="when",
+            follow_task_ids_if_true="yes",
+            follow_task_ids_if_false="no",
+            target_lower=dt_time(22, 0),
+            target_upper=dt_time(2, 0),
+            use_task_logical_date=True,
+        )
+    )
+    op.execute({"ti": fake_ti, "logical_date": datetime(2024, 1, 1, 23, 0, tzinfo=UTC)})
+    assert fake_ti.skipped == {"no"}
+
+
+def test_branch_datetime_needs_a_bound() -> None:
+    with pytest.raises(DagDefinitionError, match="At least one"):
+        BranchDateTimeOperator(
+            task_id="t",
+            follow_task_ids_if_true="a",
+            follow_task_ids_if_false="b",
+            target_lower=None,
+            target_upper=None,
+        )
+
+
+def test_branch_day_of_week_follows_the_day(fake_ti) -> None:
+    op = _date_branch_dag(
+        lambda: BranchDayOfWeekOperator(
+            task_id="when",
+            follow_task_ids_if_true="yes",
+            follow_task_ids_if_false="no",
+            week_day={"Saturday", WeekDay.SUNDAY},
+            use_task_logical_date=True,
+        )
+    )
+    op.execute({"ti": fake_ti, "logical_date": datetime(2024, 1, 6, tzinfo=UTC)})  # a Saturday
+    assert fake_ti.skipped == {"no"}
+    with pytest.raises(DagDefinitionError, match="Invalid Week Day"):
+        WeekDay.validate_week_day("Caturday")

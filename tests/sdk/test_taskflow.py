@@ -121,7 +121,7 @@ def test_a_call_that_does_not_fit_the_function_is_refused_at_declaration() -> No
             needs_two(1)
 
 
-def test_multiple_outputs_pushes_each_key_and_keys_are_xcomargs(fake_ti) -> None:
+def test_multiple_outputs_returns_the_dict_and_keys_are_xcomargs(fake_ti) -> None:
     @task(multiple_outputs=True)
     def split() -> dict[str, int]:
         return {"a": 1, "b": 2}
@@ -135,7 +135,7 @@ def test_multiple_outputs_pushes_each_key_and_keys_are_xcomargs(fake_ti) -> None
         used = use(parts["b"])
     op: Any = parts.operator
     assert op.execute({"ti": fake_ti}) == {"a": 1, "b": 2}
-    assert fake_ti.pushed == {"a": 1, "b": 2}
+    assert op.multiple_outputs is True
     assert used.operator.upstream_task_ids == {"split"}
     fake_ti.xcoms = {("split", "b"): 2}
     assert used.operator.execute({"ti": fake_ti}) == 2
@@ -264,3 +264,13 @@ def test_the_raw_function_stays_callable() -> None:
 def test_unsupported_decorators_say_so() -> None:
     with pytest.raises(AttributeError, match="not supported"):
         task.docker  # noqa: B018
+
+
+def test_bash_decorator_renders_the_returned_command(fake_ti) -> None:
+    @task.bash
+    def templated() -> str:
+        return "echo {{ params.word }}"
+
+    with DAG("d", schedule=None):
+        op: Any = templated().operator
+    assert op.execute({"ti": fake_ti, "params": {"word": "rendered"}}) == "rendered"

@@ -68,7 +68,9 @@ def test_reschedule_mode_pokes_once_and_asks_to_be_rescheduled_after_the_interva
     with pytest.raises(RescheduleRequest) as info:
         sensor.execute({"ti": ti})
     assert sensor.pokes == 1
-    assert before + timedelta(seconds=29) < info.value.reschedule_at < before + timedelta(seconds=32)
+    assert (
+        before + timedelta(seconds=29) < info.value.reschedule_at < before + timedelta(seconds=32)
+    )
     assert sensor.execute({"ti": ti}) is None  # second try: done
 
 

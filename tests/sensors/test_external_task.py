@@ -16,13 +16,19 @@ DAY = datetime(2024, 1, 2, tzinfo=UTC)
 def _add_run(metastore, dag_id, logical_date, run_state, tasks):
     run_id = f"scheduled__{logical_date.isoformat()}"
     with metastore.session() as session:
-        session.add(DagRun(dag_id=dag_id, run_id=run_id, logical_date=logical_date, state=run_state))
+        session.add(
+            DagRun(dag_id=dag_id, run_id=run_id, logical_date=logical_date, state=run_state)
+        )
         for task_id, states in tasks.items():
             for index, state in enumerate(states if isinstance(states, list) else [states]):
                 map_index = index if isinstance(states, list) else -1
                 session.add(
                     TaskInstance(
-                        dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, state=state
+                        dag_id=dag_id,
+                        run_id=run_id,
+                        task_id=task_id,
+                        map_index=map_index,
+                        state=state,
                     )
                 )
 
@@ -40,7 +46,10 @@ def test_waits_until_the_external_task_succeeds(metastore):
 def test_execution_delta_looks_at_an_earlier_run(metastore):
     _add_run(metastore, "up", DAY - timedelta(hours=1), "success", {"load": "success"})
     sensor = ExternalTaskSensor(
-        task_id="w", external_dag_id="up", external_task_id="load", execution_delta=timedelta(hours=1)
+        task_id="w",
+        external_dag_id="up",
+        external_task_id="load",
+        execution_delta=timedelta(hours=1),
     )
     assert sensor.poke({"logical_date": DAY}) is True
     fn_sensor = ExternalTaskSensor(
@@ -88,7 +97,9 @@ def test_a_mapped_task_is_done_only_when_every_index_is(metastore):
 
 def test_conflicting_arguments_are_refused_at_declaration():
     with pytest.raises(DagDefinitionError, match="Only one of `external_task_id`"):
-        ExternalTaskSensor(task_id="w", external_dag_id="up", external_task_id="a", external_task_ids=["b"])
+        ExternalTaskSensor(
+            task_id="w", external_dag_id="up", external_task_id="a", external_task_ids=["b"]
+        )
     with pytest.raises(DagDefinitionError, match="Duplicate values"):
         ExternalTaskSensor(
             task_id="w", external_dag_id="up", allowed_states=["success"], failed_states=["success"]

@@ -16,8 +16,12 @@ from tradewind.sensors import (
 )
 
 
-def test_file_sensor_waits_for_a_file_under_the_connection_base_path(tw_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("TRADEWIND_CONN_DATA", f'{{"conn_type": "fs", "extra": {{"path": "{tmp_path}"}}}}')
+def test_file_sensor_waits_for_a_file_under_the_connection_base_path(
+    tw_home, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(
+        "TRADEWIND_CONN_DATA", f'{{"conn_type": "fs", "extra": {{"path": "{tmp_path}"}}}}'
+    )
     sensor = FileSensor(task_id="f", fs_conn_id="data", filepath="in/*.csv")
     assert sensor.poke({}) is False
     (tmp_path / "in").mkdir()
@@ -50,7 +54,9 @@ def test_python_sensor_passes_arguments_and_context():
         seen.update(n=n, ds=ds, threshold=threshold)
         return n > threshold
 
-    sensor = PythonSensor(task_id="p", python_callable=ready, op_args=[5], op_kwargs={"threshold": 3})
+    sensor = PythonSensor(
+        task_id="p", python_callable=ready, op_args=[5], op_kwargs={"threshold": 3}
+    )
     assert sensor.poke({"ds": "2024-01-01"}).is_done
     assert seen == {"n": 5, "ds": "2024-01-01", "threshold": 3}
 
@@ -110,3 +116,19 @@ def test_task_sensor_accepts_a_bool_return():
         ready()
 
     assert dag.get_task("ready").execute({}) is None
+
+
+def test_time_sensor_compares_the_time_of_day():
+    from datetime import time
+
+    from tradewind.sensors import TimeSensor
+
+    assert TimeSensor(task_id="t", target_time=time(0, 0)).poke({}) is (
+        datetime.now(UTC).time() > time(0, 0)
+    )
+    assert TimeSensor(task_id="t", target_time=time(23, 59, 59, 999999)).poke({}) is False
+
+
+def test_deferrable_sensors_run_in_reschedule_mode():
+    sensor = FileSensor(task_id="f", filepath="x", deferrable=True)
+    assert sensor.mode == "reschedule"

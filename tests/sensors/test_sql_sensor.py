@@ -18,7 +18,9 @@ def db(tw_home, tmp_path, monkeypatch) -> SqliteHook:
 
 
 def test_no_rows_means_not_yet_and_a_truthy_first_cell_means_done(db):
-    sensor = SqlSensor(task_id="s", conn_id="lite", sql="SELECT done FROM jobs WHERE name = ?", parameters=("a",))
+    sensor = SqlSensor(
+        task_id="s", conn_id="lite", sql="SELECT done FROM jobs WHERE name = ?", parameters=("a",)
+    )
     assert sensor.poke({}) is False
     db.run("INSERT INTO jobs VALUES ('a', 0)")
     assert sensor.poke({}) is False

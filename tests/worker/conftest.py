@@ -25,7 +25,7 @@ from tradewind.metastore.transitions import set_task_state
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
-DAG_SOURCE = '''
+DAG_SOURCE = """
 import os, time
 from datetime import datetime
 from tradewind.sdk.dag import DAG
@@ -48,7 +48,7 @@ with DAG("wk", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):
     PythonOperator(task_id="long", python_callable=_sleep, op_args=[30])
     PythonOperator(task_id="crash", python_callable=_crash, retries=1)
     PythonOperator(task_id="other", python_callable=_sleep, op_args=[0], queue="other")
-'''
+"""
 
 
 TASKS = {"quick": 0, "slow": 0, "long": 0, "crash": 1, "other": 0}

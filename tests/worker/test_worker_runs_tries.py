@@ -20,7 +20,9 @@ def _publish(harness, url: str, *tries) -> None:
     broker.close()
 
 
-def test_a_queued_try_is_claimed_run_and_recorded_by_the_worker(harness, start_worker, url, wait) -> None:
+def test_a_queued_try_is_claimed_run_and_recorded_by_the_worker(
+    harness, start_worker, url, wait
+) -> None:
     start_worker(url, ["default"])
     run_id = harness.new_run()
     key = harness.queue(run_id, "quick")

@@ -125,17 +125,9 @@ def add_connection(
 @click.argument("conn_id")
 @output_option
 def get_connection(conn_id: str, output: str) -> None:
-    """Show one connection (password masked)."""
-    from tradewind.metastore.connections import get_connection as fetch
-
-    ctx = command_context()
-    with ctx.metastore.session() as session:
-        conn = fetch(session, conn_id)
-    if conn is None:
-        raise TradewindError(
-            f"Connection not found: `conn_id`={conn_id}",
-            hint="run `tradewind connections list` to see the connections",
-        )
+    """Show one connection, from the environment or the metastore (password masked)."""
+    command_context().metastore  # noqa: B018  (the metastore the lookup falls back to)
+    conn = Connection.get_connection_from_secrets(conn_id)
     print_rows([masked_row(conn)], output)
 
 

@@ -34,17 +34,18 @@ def _refresh(ctx: CommandContext, subdir: str | None, *, force: bool = False) ->
         return refresh_dag_folder(session, ctx.settings, dag_folder=subdir, force=force)
 
 
-def _import_error_count(ctx: CommandContext) -> int:
+def _import_error_count(session: Any) -> int:
     from sqlalchemy import func, select
 
     from tradewind.metastore.models import ImportError_
 
-    with ctx.metastore.session() as session:
-        return session.execute(select(func.count()).select_from(ImportError_)).scalar_one()
+    return session.execute(select(func.count()).select_from(ImportError_)).scalar_one()
 
 
 def _warn_import_errors(ctx: CommandContext) -> None:
-    if _import_error_count(ctx):
+    with ctx.metastore.session() as session:
+        count = _import_error_count(session)
+    if count:
         click.secho(
             "Failed to load all files. For details, run `tradewind dags list-import-errors`",
             fg="yellow",
@@ -63,7 +64,7 @@ def load_active_spec(ctx: CommandContext, dag_id: str) -> tuple[Any, DagSpec]:
             hint = "run `tradewind dags list` to see the DAGs that are known"
             if model is not None and not model.is_active:
                 hint = f"its file ({model.fileloc}) no longer defines it; " + hint
-            elif _import_error_count(ctx):
+            elif _import_error_count(session):
                 hint = "some DAG files failed to import: run `tradewind dags list-import-errors`"
             raise DagNotFound(f"DAG {dag_id!r} not found", hint=hint)
         return model, load_spec(session, dag_id)

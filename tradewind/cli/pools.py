@@ -117,6 +117,8 @@ def export_pools(file: Path) -> None:
 
     ctx = command_context()
     with ctx.metastore.session() as session:
-        data = {p.pool: {"slots": p.slots, "description": p.description} for p in fetch_all(session)}
+        data = {
+            p.pool: {"slots": p.slots, "description": p.description} for p in fetch_all(session)
+        }
     file.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
     click.echo(f"Exported {len(data)} pools to {file}")

@@ -58,7 +58,13 @@ def test_task(
         hostname = settings.core.hostname or socket.getfqdn()
         try_key = _make_running(metastore, key, hostname)
         state = run_try(
-            metastore, task, try_key, settings=settings, hostname=hostname, echo=sys.stdout
+            metastore,
+            task,
+            try_key,
+            settings=settings,
+            hostname=hostname,
+            test_mode=True,
+            echo=sys.stdout,
         )
     finally:
         if temporary:

@@ -127,9 +127,9 @@ class HttpHook(BaseHook):
 
     def url_from_endpoint(self, endpoint: str | None) -> str:
         """The base URL joined with ``endpoint`` by exactly one ``/``."""
-        if self.base_url and not self.base_url.endswith("/") and endpoint:
-            if not endpoint.startswith("/"):
-                return self.base_url + "/" + endpoint
+        base = self.base_url
+        if base and not base.endswith("/") and endpoint and not endpoint.startswith("/"):
+            return base + "/" + endpoint
         return (self.base_url or "") + (endpoint or "")
 
     def run(

@@ -165,20 +165,29 @@ def record_import_errors(
     """Replace the import errors of ``files``: the failing ones get their new message."""
     if not files:
         return
-    existing = {
-        row.filename: row
-        for row in session.execute(
-            select(ImportError_).where(ImportError_.filename.in_(sorted(files)))
-        ).scalars()
-    }
+    existing: dict[str, ImportError_] = {}
+    duplicates: list[int] = []  # two processes recorded the same file's error at once
+    for row in session.execute(
+        select(ImportError_)
+        .where(ImportError_.filename.in_(sorted(files)))
+        .order_by(ImportError_.id)
+    ).scalars():
+        if row.filename in existing:
+            duplicates.append(row.id)
+        else:
+            existing[row.filename] = row
     stale = [f for f in existing if f not in errors]
-    if stale:
-        session.execute(delete(ImportError_).where(ImportError_.filename.in_(stale)))
+    if stale or duplicates:
+        session.execute(
+            delete(ImportError_).where(
+                ImportError_.filename.in_(stale) | ImportError_.id.in_(duplicates)
+            )
+        )
     for path, message in sorted(errors.items()):
         row = existing.get(path)
         if row is None:
             session.add(ImportError_(filename=path, message=message, timestamp=now))
-        elif row.message != message:
+        else:  # the timestamp says when the file was last seen failing
             row.message, row.timestamp = message, now
 
 

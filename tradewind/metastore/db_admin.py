@@ -6,6 +6,7 @@ run over the Metastore's own engine (so SQLite gets its WAL and BEGIN IMMEDIATE 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ class SchemaStatus:
 
     def describe(self) -> str:
         if self.at_head:
-            return f"The metastore at {self.url} is reachable and up to date (revision {self.head})."
+            return f"The metastore at {self.url} is up to date (revision {self.head})."
         if self.current is None:
             return f"The metastore at {self.url} is reachable but not initialised."
         return (
@@ -73,7 +74,7 @@ def head_revision() -> str:
 def upgrade(metastore: Metastore, revision: str = "head") -> None:
     """Run the migrations up to ``revision``. A schema made by ``create_all`` without Alembic
     (tests, old installs) is stamped at head instead of being created twice."""
-    with _connect(metastore) as conn:
+    with _connect(metastore) as conn, _quiet_alembic():
         names = set(inspect(conn).get_table_names())
         config = alembic_config(conn)
         if VERSION_TABLE not in names and names >= set(Base.metadata.tables):
@@ -122,7 +123,7 @@ def check(settings: Settings, metastore: Metastore | None = None) -> SchemaStatu
     """Connect and report the schema's revision against the shipped head."""
     store = metastore or Metastore.from_settings(settings)
     try:
-        with _connect(store) as conn:
+        with _connect(store) as conn, _quiet_alembic():
             current = MigrationContext.configure(conn).get_current_revision()
         return SchemaStatus(url=mask_url(store.url), current=current, head=head_revision())
     finally:
@@ -142,6 +143,18 @@ def _connect(metastore: Metastore) -> Iterator[Connection]:
             yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic narrates every step at INFO; a user running `db init` needs only our summary."""
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _unreachable(url: str, exc: BaseException) -> MetastoreError:

@@ -15,6 +15,8 @@ _LAZY: dict[str, str] = {
     "ShortCircuitOperator": "tradewind.operators.python",
     "get_current_context": "tradewind.operators.python",
     "BaseBranchOperator": "tradewind.operators.branch",
+    "BranchDateTimeOperator": "tradewind.operators.datetime",
+    "BranchDayOfWeekOperator": "tradewind.operators.weekday",
     "SQLExecuteQueryOperator": "tradewind.operators.sql",
     "PostgresOperator": "tradewind.operators.postgres",
     "HttpOperator": "tradewind.operators.http",

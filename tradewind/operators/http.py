@@ -47,9 +47,11 @@ class HttpOperator(BaseOperator):
         log_response: bool = False,
         auth_type: Any = None,
         tcp_keep_alive: bool = True,
+        deferrable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.deferrable = deferrable  # accepted for Airflow DAGs; the call runs in the task
         self.http_conn_id = http_conn_id
         self.method = method
         self.endpoint = endpoint

@@ -96,13 +96,15 @@ def run_dag_test(
     receives every try's log lines.
     """
     from tradewind.config import load_settings
+    from tradewind.metastore import engine
     from tradewind.metastore.engine import Metastore, set_default_metastore
 
     settings = settings or load_settings()
     own_store = metastore is None
+    previous_default = engine._default
     if metastore is None:
         metastore = Metastore.from_settings(settings)
-        _ensure_schema(metastore)
+        _ensure_schema(metastore, settings)
     set_default_metastore(metastore)
     try:
         logical_date = _aware(logical_date) if logical_date else datetime.now(UTC)
@@ -113,8 +115,8 @@ def run_dag_test(
         _dag_callbacks(metastore, dag, spec, run_id, result)
         return result
     finally:
+        set_default_metastore(previous_default)
         if own_store:
-            set_default_metastore(None)
             metastore.dispose()
 
 
@@ -122,25 +124,16 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _ensure_schema(metastore: Metastore) -> None:
-    """A fresh TRADEWIND_HOME works with ``dag.test()`` straight away, as ``db init`` would."""
+def _ensure_schema(metastore: Metastore, settings: Settings) -> None:
+    """A fresh TRADEWIND_HOME works with ``dag.test()`` straight away, as after ``db init``."""
     from sqlalchemy import inspect
 
     if inspect(metastore.engine).has_table("dag_run"):
         return
-    try:
-        from tradewind.metastore.db_admin import init_db
-    except ImportError:
-        init_db = None
-    if init_db is not None:
-        try:
-            init_db(metastore)
-            return
-        except TypeError:
-            pass
-    from tradewind.metastore.models import Base
+    from tradewind.metastore.db_admin import init
 
-    Base.metadata.create_all(metastore.engine)
+    for message in init(settings, metastore):
+        log.info("%s", message)
 
 
 def _validate_conf(dag: Any, conf: dict[str, Any] | None) -> None:
@@ -251,11 +244,33 @@ def _loop(
             wait = (progress.next_check_at - datetime.now(UTC)).total_seconds()
             time.sleep(min(max(wait, 0.01), MAX_SLEEP))
             continue
+        if _running_elsewhere(metastore, spec.dag_id, run_id):
+            idle = 0  # another process (a scheduler's executor) runs some of them: wait
+            time.sleep(0.1)
+            continue
         idle += 1
         if idle >= STUCK_ROUNDS:
             log.warning("DAG run %s of %s cannot make progress: stopping", run_id, spec.dag_id)
             return run_state
         time.sleep(0.05)
+
+
+def _running_elsewhere(metastore: Metastore, dag_id: str, run_id: str) -> bool:
+    from tradewind.metastore.models import TaskInstance
+
+    with metastore.session() as session:
+        return (
+            session.execute(
+                select(TaskInstance.task_id)
+                .where(
+                    TaskInstance.dag_id == dag_id,
+                    TaskInstance.run_id == run_id,
+                    TaskInstance.state.in_([TaskState.QUEUED.value, TaskState.RUNNING.value]),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
 
 
 def _by_priority(

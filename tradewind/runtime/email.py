@@ -148,7 +148,9 @@ def send_task_failure_email(
         return False
 
 
-def send_task_retry_email(settings: Any, *, task: Any = None, ti: Any, exception: Any = None) -> bool:
+def send_task_retry_email(
+    settings: Any, *, task: Any = None, ti: Any, exception: Any = None
+) -> bool:
     """Mail ``task.email`` about a try that will be retried. Never raises."""
     return send_task_failure_email(settings, task=task, ti=ti, exception=exception, is_retry=True)
 

@@ -54,6 +54,8 @@ class RuntimeTaskInstance:
         self.log_url = log_url
         self.start_date = start_date
         self.end_date: datetime | None = None
+        #: first poke of a sensor in reschedule mode (its timeout counts from there)
+        self.first_poke_at: datetime | None = start_date
         self.logical_date = logical_date
         self.operator = operator or type(task).__name__
         self.queue = queue
@@ -76,6 +78,11 @@ class RuntimeTaskInstance:
     @property
     def execution_date(self) -> datetime | None:
         return self.logical_date
+
+    def mark_finished(self, state: str, end_date: datetime) -> None:
+        """Reflect the outcome the runtime recorded (for callbacks reading ``ti.state``)."""
+        self.state = state
+        self.end_date = end_date
 
     def __repr__(self) -> str:
         suffix = f" map_index={self.map_index}" if self.map_index >= 0 else ""

@@ -172,6 +172,7 @@ class BaseOperator(AbstractOperator):
         base_params = (default_args or {}).get("params") or {}
         self.params = ParamsDict(base_params)
         self.params.update(params or {})
+        self.task_group = task_group
         if not self.__dict__.get("_tw_from_mapped"):
             if task_group is not None:
                 task_group.add(self)
@@ -179,7 +180,6 @@ class BaseOperator(AbstractOperator):
                 dag.add_task(self)
         elif dag is not None:
             self._dag = dag
-        self.task_group = task_group
 
     def _post_init(self) -> None:
         """After the outermost ``__init__``: XComArgs in templated fields become dependencies."""
@@ -209,25 +209,46 @@ class BaseOperator(AbstractOperator):
 
     # -- templating (rendering lives in tradewind.templating) -------------------------
     def render_template_fields(self, context: dict[str, Any], jinja_env: Any = None) -> None:
-        """Render every ``template_fields`` attribute in place; XComArgs in them are pulled."""
-        try:
-            from tradewind.templating.render import render_template_fields
-        except ModuleNotFoundError:  # templating not installed: resolve XComArgs only
-            render_template_fields = None
-        if render_template_fields is not None:
-            render_template_fields(self, context)
-        from tradewind.sdk.xcom_arg import resolve_xcom_args
+        """Render every ``template_fields`` attribute in place (XComArgs in them are pulled)."""
+        from tradewind.templating.render import render_template_fields
 
-        for field in self.template_fields:
-            value = getattr(self, field, None)
-            resolved = resolve_xcom_args(value, context)
-            if resolved is not value:
-                setattr(self, field, resolved)
+        render_template_fields(self, context, jinja_env)
+
+    def render_template(self, content: Any, context: dict[str, Any], jinja_env: Any = None) -> Any:
+        """Render one value (a string, a container of them, an XComArg) with ``context``."""
+        from tradewind.templating.render import render_template
+
+        env = jinja_env if jinja_env is not None else self.get_template_env()
+        return render_template(content, context, env, template_ext=tuple(self.template_ext))
 
     def get_template_env(self, dag: DAG | None = None) -> Any:
-        from tradewind.templating.render import get_template_env
+        from tradewind.templating.environment import get_template_env
 
         return get_template_env(dag or self.dag)
+
+    # -- XCom helpers, as on Airflow's BaseOperator -------------------------------------
+    @staticmethod
+    def xcom_push(
+        context: dict[str, Any], key: str, value: Any, execution_date: Any = None
+    ) -> None:
+        """Push ``value`` under ``key`` for the running task instance."""
+        context["ti"].xcom_push(key=key, value=value)
+
+    @staticmethod
+    def xcom_pull(
+        context: dict[str, Any],
+        task_ids: str | Iterable[str] | None = None,
+        dag_id: str | None = None,
+        key: str = "return_value",
+        include_prior_dates: bool | None = None,
+    ) -> Any:
+        """Pull an XCom through the running task instance."""
+        kwargs: dict[str, Any] = {"task_ids": task_ids, "key": key}
+        if dag_id is not None:
+            kwargs["dag_id"] = dag_id
+        if include_prior_dates:
+            kwargs["include_prior_dates"] = include_prior_dates
+        return context["ti"].xcom_pull(**kwargs)
 
     # -- misc Airflow API ---------------------------------------------------------------
     @property

@@ -133,8 +133,9 @@ class DAG:
         self.on_success_callback = on_success_callback
         self.on_failure_callback = on_failure_callback
         self.doc_md = doc_md
-        self.params = ParamsDict(self.default_args.get("params"))
-        self.params.update(params or {})
+        # as Airflow: default_args["params"] is merged over params and leaves default_args
+        self.params = ParamsDict(params)
+        self.params.update(self.default_args.pop("params", None) or {})
         self.access_control = access_control
         self.is_paused_upon_creation = is_paused_upon_creation
         self.tags = _check_tags(tags, where)
@@ -242,7 +243,7 @@ class DAG:
         return self.start_date.tzinfo if self.start_date is not None else None
 
     def get_template_env(self, *, force_sandboxed: bool = False) -> Any:
-        from tradewind.templating.render import get_template_env
+        from tradewind.templating.environment import get_template_env
 
         return get_template_env(self)
 

@@ -133,8 +133,7 @@ class DecoratedOperator(BaseOperator):
                     "Returned dictionary keys must be strings when using multiple_outputs, "
                     f"found {key!r} ({type(key).__name__}) instead"
                 )
-        for key, value in return_value.items():
-            context["ti"].xcom_push(key=key, value=value)
+        # the runtime pushes each key next to return_value, in the try's final transaction
         return return_value
 
 
@@ -182,5 +181,6 @@ class _BashDecoratedOperator(DecoratedOperator, BashOperator):
                 f"Task {self.task_id!r}: the @task.bash function must return a non-empty "
                 f"string, got {command!r}"
             )
-        self.bash_command = command
+        # like Airflow, the returned command is itself a template (or a .sh file)
+        self.bash_command = self.render_template(command, context)
         return BashOperator.execute(self, context)

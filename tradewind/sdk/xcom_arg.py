@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tradewind.sdk.dependencies import DependencyMixin
@@ -62,8 +62,9 @@ class XComArg(DependencyMixin):
         """Pull the value (a list ordered by map_index when the task is mapped)."""
         return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
-    def get_task_map_length(self) -> None:
-        return None
+    def map(self, function: Callable[[Any], Any]) -> MapXComArg:
+        """An XComArg of ``[function(item) for item in value]``, e.g. to feed ``expand``."""
+        return MapXComArg(self, function)
 
     @staticmethod
     def iter_xcom_args(value: Any) -> Iterator[XComArg]:
@@ -76,6 +77,36 @@ class XComArg(DependencyMixin):
         elif isinstance(value, list | tuple | set | frozenset):
             for item in value:
                 yield from XComArg.iter_xcom_args(item)
+
+
+class MapXComArg(XComArg):
+    """``arg.map(function)``: the upstream list with ``function`` applied to each item."""
+
+    def __init__(self, source: XComArg, function: Callable[[Any], Any]) -> None:
+        super().__init__(source.operator, source.key)
+        self.source = source
+        self.function = function
+
+    def resolve(self, context: dict[str, Any]) -> Any:
+        value = self.source.resolve(context)
+        if value is None:
+            return []
+        if isinstance(value, dict):
+            value = list(value.items())
+        return [self.function(item) for item in value]
+
+    def map(self, function: Callable[[Any], Any]) -> MapXComArg:
+        first = self.function
+        return MapXComArg(self.source, lambda item: function(first(item)))
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"{self.source!r}.map({getattr(self.function, '__name__', 'function')})"
 
 
 def _has_resolvable(value: Any) -> bool:

@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "ExternalTaskMarker": "tradewind.sensors.external_task",
     "TimeDeltaSensor": "tradewind.sensors.time_delta",
     "DateTimeSensor": "tradewind.sensors.date_time",
+    "TimeSensor": "tradewind.sensors.time_sensor",
     "DecoratedSensorOperator": "tradewind.sensors.decorator",
     "sensor_task": "tradewind.sensors.decorator",
 }

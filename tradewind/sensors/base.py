@@ -62,6 +62,7 @@ class BaseSensorOperator(BaseOperator):
     :param max_wait: cap of the interval when ``exponential_backoff`` is on
     :param silent_fail: an unexpected error in ``poke`` is logged and counts as "not yet"
     :param never_fail: any error, or a timeout, skips the task
+    :param deferrable: accepted for Airflow's deferrable sensors; runs in reschedule mode
     """
 
     ui_color = "#e6f1f2"
@@ -79,10 +80,13 @@ class BaseSensorOperator(BaseOperator):
         max_wait: timedelta | float | None = None,
         silent_fail: bool = False,
         never_fail: bool = False,
+        deferrable: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         where = f"Sensor {self.task_id!r}"
+        if deferrable:  # no triggerer: waiting without a worker slot is what reschedule does
+            mode = "reschedule"
         self.poke_interval = _seconds(poke_interval, "poke_interval", where)
         self.timeout = _seconds(timeout, "timeout", where)
         if mode not in self.valid_modes:
@@ -95,7 +99,8 @@ class BaseSensorOperator(BaseOperator):
         self.soft_fail = soft_fail
         self.exponential_backoff = exponential_backoff
         self.max_wait = (
-            max_wait if isinstance(max_wait, timedelta) or max_wait is None
+            max_wait
+            if isinstance(max_wait, timedelta) or max_wait is None
             else timedelta(seconds=max_wait)
         )
         self.silent_fail = silent_fail

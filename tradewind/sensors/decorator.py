@@ -28,6 +28,4 @@ def sensor_task(python_callable: Callable[..., Any] | None = None, **kwargs: Any
     from tradewind.sdk.decorators import task_decorator_factory
 
     kwargs.pop("multiple_outputs", None)
-    return task_decorator_factory(
-        python_callable, False, DecoratedSensorOperator, **kwargs
-    )
+    return task_decorator_factory(python_callable, False, DecoratedSensorOperator, **kwargs)

@@ -43,6 +43,7 @@ class ExternalTaskSensor(BaseSensorOperator):
         execution_delta: timedelta | None = None,
         execution_date_fn: Callable[..., datetime | list[datetime]] | None = None,
         check_existence: bool = False,
+        poll_interval: float = 2.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,7 +65,9 @@ class ExternalTaskSensor(BaseSensorOperator):
             )
         if external_task_id is not None:
             external_task_ids = [external_task_id]
-        valid = {s.value for s in TaskState} if external_task_ids else {s.value for s in DagRunState}
+        valid = (
+            {s.value for s in TaskState} if external_task_ids else {s.value for s in DagRunState}
+        )
         if not set(every) <= valid:
             kind = "task" if external_task_ids else "DAG run"
             raise DagDefinitionError(
@@ -82,6 +85,7 @@ class ExternalTaskSensor(BaseSensorOperator):
         self.execution_delta = execution_delta
         self.execution_date_fn = execution_date_fn
         self.check_existence = check_existence
+        self.poll_interval = poll_interval  # Airflow's deferrable-mode interval; unused here
 
     def _dates(self, context: dict[str, Any]) -> list[datetime]:
         logical_date = context["logical_date"]
@@ -183,7 +187,11 @@ class ExternalTaskMarker(BaseOperator):
     """Marks a dependency on a task of another DAG (Airflow uses it when clearing with
     downstream); running it does nothing."""
 
-    template_fields: ClassVar[Sequence[str]] = ("external_dag_id", "external_task_id", "logical_date")
+    template_fields: ClassVar[Sequence[str]] = (
+        "external_dag_id",
+        "external_task_id",
+        "logical_date",
+    )
     ui_color = "#4db7db"
 
     def __init__(

@@ -2,7 +2,7 @@
 
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tradewind import DAG
 from tradewind.operators import PythonOperator
@@ -50,4 +50,11 @@ with DAG(
         task_id="bad",
         python_callable=_fail,
         on_failure_callback=[_record("failure"), _explode],
+    )
+    PythonOperator(
+        task_id="retrying",
+        python_callable=_fail,
+        retries=1,
+        retry_delay=timedelta(seconds=0.05),
+        on_retry_callback=_record("retry"),
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 20:50:15.509299
+Create Date: 2026-11-21 20:55:56.619361
 """
 
 from __future__ import annotations
@@ -353,7 +353,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # dropping a table drops its indexes (MySQL refuses to drop an index a foreign key uses)
+    # dropping a table drops its indexes (MySQL won't drop one a foreign key uses)
     op.drop_table("dataset_event")
     op.drop_table("dataset_dag_run_queue")
     op.drop_table("dag_tag")

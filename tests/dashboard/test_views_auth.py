@@ -1,0 +1,121 @@
+"""Who may see and do what on the pages: a login for every page, Airflow's roles, CSRF."""
+
+from __future__ import annotations
+
+import pytest
+from dash_helpers import Dash
+from sqlalchemy import func, select
+
+from tradewind.metastore.models import DagModel, DagRun
+
+PAGES = [
+    "/",
+    "/dags/dash_pipeline",
+    "/dags/dash_pipeline/graph",
+    "/dags/dash_pipeline/gantt",
+    "/dags/dash_pipeline/calendar",
+    "/dags/dash_pipeline/duration",
+    "/dags/dash_pipeline/landing",
+    "/dags/dash_pipeline/code",
+    "/dags/dash_pipeline/details",
+    "/dags/dash_pipeline/trigger",
+    "/browse/runs",
+    "/browse/task-instances",
+    "/browse/xcoms",
+    "/browse/dataset-events",
+    "/admin/pools",
+    "/fleet",
+]
+OP_PAGES = ["/admin/connections", "/admin/variables"]
+ADMIN_PAGES = ["/admin/users"]
+
+
+def _runs(dash: Dash) -> int:
+    with dash.session() as session:
+        return session.scalar(select(func.count()).select_from(DagRun))
+
+
+def test_every_page_sends_a_visitor_without_a_session_to_the_login(dash: Dash) -> None:
+    client = dash.client(None)
+    for page in [*PAGES, *OP_PAGES, *ADMIN_PAGES]:
+        answer = client.get(page)
+        assert answer.status_code == 303, page
+        assert answer.headers["location"].startswith("/login?next=%2F"), page
+
+
+def test_the_login_returns_to_the_page_asked_for(dash: Dash) -> None:
+    client = dash.client(None)
+    token = dash.csrf(client, "/login")
+    answer = client.post(
+        "/login?next=/dags/dash_simple",
+        data={"username": "viewer", "password": "secret-pw", "csrf_token": token},
+    )
+    assert answer.headers["location"] == "/dags/dash_simple"
+
+
+@pytest.mark.parametrize("role", ["Admin", "Op", "User", "Viewer"])
+def test_every_page_renders_for_each_role_and_admin_pages_only_for_theirs(
+    dash: Dash, role: str
+) -> None:
+    run_id = dash.trigger("dash_pipeline")
+    client = dash.client(role)
+    extra = [
+        f"/dags/dash_pipeline/runs/{run_id}",
+        f"/dags/dash_pipeline/runs/{run_id}/tasks/extract",
+        f"/dags/dash_pipeline/graph?run_id={run_id}",
+    ]
+    for page in [*PAGES, *extra]:
+        answer = client.get(page)
+        assert answer.status_code == 200, (page, answer.text[:200])
+        assert f"{role.lower()} ({role})" in answer.text
+    for page in OP_PAGES:
+        assert client.get(page).status_code == (200 if role in ("Op", "Admin") else 403)
+    for page in ADMIN_PAGES:
+        assert client.get(page).status_code == (200 if role == "Admin" else 403)
+
+
+def test_a_viewer_is_refused_a_trigger_and_no_run_is_created(dash: Dash) -> None:
+    client = dash.client("Viewer")
+    answer = dash.post(client, "/dags/dash_simple/trigger")
+    assert answer.status_code == 403
+    assert _runs(dash) == 0
+
+
+def test_a_viewer_cannot_pause_or_delete_a_dag(dash: Dash) -> None:
+    client = dash.client("Viewer")
+    assert dash.post(client, "/dags/dash_simple/pause", {"is_paused": "false"}).status_code == 403
+    assert dash.post(client, "/dags/dash_simple/delete").status_code == 403
+    with dash.session() as session:
+        dag = session.get(DagModel, "dash_simple")
+        assert dag is not None and dag.is_paused
+
+
+def test_a_user_may_trigger(dash: Dash) -> None:
+    client = dash.client("User")
+    answer = dash.post(client, "/dags/dash_simple/trigger")
+    assert answer.status_code == 303
+    assert _runs(dash) == 1
+
+
+def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(dash: Dash) -> None:
+    client = dash.client("Admin")
+    assert client.post("/dags/dash_simple/trigger", data={}).status_code == 403
+    bad = client.post("/dags/dash_simple/pause", data={"is_paused": "false", "csrf_token": "x"})
+    assert bad.status_code == 403
+    assert _runs(dash) == 0
+    with dash.session() as session:
+        assert session.get(DagModel, "dash_simple").is_paused
+
+
+def test_a_fetch_may_send_the_token_as_a_header(dash: Dash) -> None:
+    client = dash.client("User")
+    token = dash.csrf(client)
+    answer = client.post(
+        "/dags/dash_simple/pause",
+        data={"is_paused": "false"},
+        headers={"X-CSRF-Token": token, "Accept": "application/json"},
+    )
+    assert answer.status_code == 200 and answer.json() == {
+        "dag_id": "dash_simple",
+        "is_paused": False,
+    }

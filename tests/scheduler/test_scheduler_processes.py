@@ -1,0 +1,91 @@
+"""`tradewind scheduler` as a real process: SIGTERM stops it cleanly; two of them on Postgres
+never run a try twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tradewind.metastore.models import SchedulerJob
+
+
+def _start(harness: Any) -> subprocess.Popen[str]:
+    env = dict(os.environ)
+    env["TRADEWIND__DATABASE__URL"] = harness.settings.database.url
+    return subprocess.Popen(
+        [sys.executable, "-m", "tradewind.cli.main", "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(proc: subprocess.Popen[str], timeout: float = 30) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        raise AssertionError(f"the scheduler did not stop on SIGTERM:\n{out}") from None
+    return out
+
+
+def _jobs(harness: Any) -> list[SchedulerJob]:
+    with harness.metastore.session() as session:
+        return list(session.execute(select(SchedulerJob)).scalars())
+
+
+def _dag_known(harness: Any, dag_id: str) -> bool:
+    from tradewind.metastore.models import DagModel
+
+    with harness.metastore.session() as session:
+        dag = session.get(DagModel, dag_id)
+        return dag is not None and dag.latest_version_id is not None
+
+
+def test_sigterm_lets_the_running_try_finish_and_stops_cleanly(harness: Any) -> None:
+    harness.copy_dags("sched_slow.py")
+    proc = _start(harness)
+    try:
+        harness.wait(lambda: _dag_known(harness, "sched_slow"))
+        harness.trigger("sched_slow")
+        harness.wait(lambda: [t.state for t in harness.tis("sched_slow")] == ["running"])
+    except BaseException:
+        proc.kill()
+        raise
+    out = _stop(proc)
+    assert proc.returncode == 0, out
+    assert "Scheduler stopped." in out
+    assert "Traceback" not in out
+    assert [t.state for t in harness.tis("sched_slow")] == ["success"]
+    assert [j.state for j in _jobs(harness)] == ["stopped"]
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_schedulers_on_postgres_run_every_try_exactly_once(harness: Any) -> None:
+    harness.copy_dags("sched_ha.py")
+    procs = [_start(harness), _start(harness)]
+    try:
+        harness.wait(lambda: _dag_known(harness, "sched_ha"))
+        harness.wait(lambda: len(_jobs(harness)) == 2)
+        run_id = harness.trigger("sched_ha")
+        harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=90, step=0.5)
+    finally:
+        outputs = [_stop(p) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    tries = harness.tries("sched_ha")
+    per_instance = Counter((t.run_id, t.task_id, t.map_index) for t in tries)
+    assert len(per_instance) == 500
+    assert set(per_instance.values()) == {1}, "a task instance ran more than once"
+    assert {(t.try_number, t.state) for t in tries} == {(1, "success")}
+    assert [r.state for r in harness.runs("sched_ha")] == ["success"]
+    assert {t.run_id for t in tries} == {run_id}

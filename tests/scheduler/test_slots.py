@@ -1,0 +1,48 @@
+"""Concurrency limits: max_active_runs, pools, max_active_tasks, priority order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_max_active_runs_keeps_runs_from_overlapping(harness: Any) -> None:
+    harness.copy_dags("sched_limits.py")
+    sched = harness.scheduler()
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_max_active_runs", count=3))
+    runs = harness.runs("sched_max_active_runs")
+    assert [r.state for r in runs] == ["success"] * 3
+    for before, after in zip(runs, runs[1:], strict=False):
+        assert before.end_date <= after.start_date, "two runs were active at once"
+
+
+def test_a_pool_of_two_never_runs_more_than_two_tries(harness: Any) -> None:
+    harness.copy_dags("sched_limits.py")
+    harness.set_pool("two_slots", 2)
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_pool")
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_pool"))
+    tries = harness.tries("sched_pool")
+    assert len(tries) == 6 and all(t.state == "success" for t in tries)
+    assert harness.max_overlap(tries) == 2
+
+
+def test_max_active_tasks_limits_a_dags_concurrent_tries(harness: Any) -> None:
+    harness.copy_dags("sched_limits.py")
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_max_active_tasks")
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_max_active_tasks"))
+    tries = harness.tries("sched_max_active_tasks")
+    assert len(tries) == 6 and all(t.state == "success" for t in tries)
+    assert harness.max_overlap(tries) == 2
+
+
+def test_on_a_pool_of_one_higher_priority_runs_first(harness: Any) -> None:
+    harness.copy_dags("sched_limits.py")
+    harness.set_pool("one_slot", 1)
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_priority")
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_priority"))
+    assert [t.task_id for t in harness.tries("sched_priority")] == ["top", "high", "mid", "low"]

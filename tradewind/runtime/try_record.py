@@ -1,0 +1,255 @@
+"""The two transactions of a try: reading what it needs at the start, writing its outcome.
+
+The start reads the task instance and its run (and clears the instance's XComs of earlier
+tries); the end pushes the return value, moves the state by compare-and-set (``running`` at this
+try number), writes the try's history row and, on success, the dataset events of its outlets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from tradewind.core.keys import TryKey
+from tradewind.core.states import TaskState
+from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped
+from tradewind.runtime.secrets_masker import redact
+
+if TYPE_CHECKING:
+    from tradewind.config import Settings
+    from tradewind.metastore.engine import Metastore
+
+log = logging.getLogger("tradewind.task")
+
+
+@dataclass
+class TryStart:
+    """What the try needs from the metastore, read once."""
+
+    dag_run: Any
+    max_tries: int
+    start_date: datetime
+    first_poke_at: datetime | None
+    operator: str | None
+    queue: str | None
+    pool: str | None
+    priority_weight: int | None
+
+
+@dataclass
+class Outcome:
+    state: TaskState
+    result: Any = None
+    error: BaseException | None = None
+    reschedule_at: datetime | None = None
+    rendered: dict[str, Any] = field(default_factory=dict)
+    reraise: BaseException | None = None
+    #: the operator that ran (unmapped / copied for this try)
+    task: Any = None
+
+
+def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
+    from tradewind.metastore.models import DagRun, TaskInstance
+    from tradewind.metastore.xcoms import delete_xcoms
+
+    with metastore.session() as session:
+        row = session.execute(
+            select(
+                TaskInstance.state,
+                TaskInstance.try_number,
+                TaskInstance.max_tries,
+                TaskInstance.start_date,
+                TaskInstance.first_poke_at,
+                TaskInstance.operator,
+                TaskInstance.queue,
+                TaskInstance.pool,
+                TaskInstance.priority_weight,
+            ).where(
+                TaskInstance.dag_id == key.dag_id,
+                TaskInstance.run_id == key.run_id,
+                TaskInstance.task_id == key.task_id,
+                TaskInstance.map_index == key.map_index,
+            )
+        ).first()
+        if row is None:
+            log.error("Task instance of %s not found: not running it", key)
+            return TaskState.REMOVED
+        if row.state != TaskState.RUNNING or row.try_number != key.try_number:
+            log.warning(
+                "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
+            )
+            return TaskState(row.state)
+        dag_run = session.execute(
+            select(DagRun).where(DagRun.dag_id == key.dag_id, DagRun.run_id == key.run_id)
+        ).scalar_one()
+        delete_xcoms(session, key.ti_key)
+        session.expunge(dag_run)
+    return TryStart(
+        dag_run=dag_run,
+        max_tries=row.max_tries,
+        start_date=row.start_date or datetime.now(UTC),
+        first_poke_at=row.first_poke_at,
+        operator=row.operator,
+        queue=row.queue,
+        pool=row.pool,
+        priority_weight=row.priority_weight,
+    )
+
+
+def failure(exc: BaseException, ti: Any) -> Outcome:
+    no_retry = isinstance(exc, TaskFailureNoRetry)
+    if not no_retry and ti.try_number <= ti.max_tries:
+        return Outcome(TaskState.UP_FOR_RETRY, error=exc)
+    return Outcome(TaskState.FAILED, error=exc)
+
+
+def _error_text(exc: BaseException | None) -> str | None:
+    if exc is None:
+        return None
+    message = str(exc) or type(exc).__name__
+    if not isinstance(exc, TaskFailure | TaskSkipped):
+        message = f"{type(exc).__name__}: {message}"
+    return redact(message)
+
+
+def _retry_delay(task: Any, key: TryKey, logical_date: datetime) -> float:
+    from tradewind.core.backoff import retry_delay_seconds
+    from tradewind.core.spec import TaskSpec
+
+    def seconds(value: Any) -> float | None:
+        if value is None:
+            return None
+        return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+    spec = TaskSpec(
+        task_id=key.task_id,
+        retry_delay=seconds(getattr(task, "retry_delay", None)) or 0.0,
+        retry_exponential_backoff=bool(getattr(task, "retry_exponential_backoff", False)),
+        max_retry_delay=seconds(getattr(task, "max_retry_delay", None)),
+    )
+    return retry_delay_seconds(spec, key.try_number, dag_id=key.dag_id, logical_date=logical_date)
+
+
+def _push_result(session: Any, task: Any, key: TryKey, result: Any, max_size: int) -> None:
+    from tradewind.metastore.xcoms import RETURN_VALUE, push_xcom
+
+    if result is None or not getattr(task, "do_xcom_push", True):
+        return
+    with session.begin_nested():
+        if getattr(task, "multiple_outputs", False) and isinstance(result, Mapping):
+            for name, value in result.items():
+                push_xcom(session, key.ti_key, str(name), value, max_size=max_size)
+        push_xcom(session, key.ti_key, RETURN_VALUE, result, max_size=max_size)
+
+
+def finish(
+    metastore: Metastore,
+    task: Any,
+    ti: Any,
+    key: TryKey,
+    start: TryStart,
+    outcome: Outcome,
+    settings: Settings,
+    hostname: str,
+) -> tuple[TaskState | None, Outcome]:
+    """Write the outcome; returns the state written (None when the instance was changed by
+    someone else meanwhile) and the outcome (a failed XCom push turns success into failure)."""
+    from tradewind.metastore.transitions import record_try, set_task_state
+    from tradewind.runtime.datasets import record_dataset_events
+    from tradewind.templating.render import storable_rendered_fields
+
+    run_task = outcome.task or task
+    with metastore.session() as session:
+        if outcome.state == TaskState.SUCCESS:
+            try:
+                _push_result(session, run_task, key, outcome.result, settings.core.xcom_max_size)
+            except TaskFailure as exc:
+                log.error("%s", exc)
+                failed = failure(exc, ti)
+                outcome = replace(outcome, state=failed.state, error=failed.error)
+        now = datetime.now(UTC)
+        fields: dict[str, Any] = {
+            "end_date": now,
+            "duration": (now - start.start_date).total_seconds(),
+            "next_try_at": None,
+            "first_poke_at": None,
+        }
+        if outcome.rendered:
+            fields["rendered_fields"] = storable_rendered_fields(outcome.rendered)
+        if outcome.state == TaskState.UP_FOR_RETRY:
+            delay = _retry_delay(run_task, key, start.dag_run.logical_date)
+            fields["next_try_at"] = now + timedelta(seconds=delay)
+        elif outcome.state == TaskState.UP_FOR_RESCHEDULE:
+            fields["next_try_at"] = outcome.reschedule_at
+            fields["first_poke_at"] = start.first_poke_at or start.start_date
+        moved = set_task_state(
+            session,
+            key.ti_key,
+            outcome.state,
+            expected=[TaskState.RUNNING],
+            try_number=key.try_number,
+            **fields,
+        )
+        if not moved:
+            session.rollback()
+            log.warning(
+                "The state of %s was changed while it ran: not recording %s",
+                key,
+                outcome.state.value,
+            )
+            return None, outcome
+        record_try(
+            session,
+            key,
+            outcome.state,
+            hostname=hostname,
+            start_date=start.start_date,
+            end_date=now,
+            duration=fields["duration"],
+            error=_error_text(outcome.error),
+            operator=start.operator,
+            queue=start.queue,
+        )
+        outlets = getattr(run_task, "outlets", None)
+        if outcome.state == TaskState.SUCCESS and outlets:
+            record_dataset_events(session, outlets, key.ti_key, timestamp=now)
+    ti.mark_finished(outcome.state.value, now)
+    _log_final(outcome, key, start, now)
+    return outcome.state, outcome
+
+
+def _log_final(outcome: Outcome, key: TryKey, start: TryStart, now: datetime) -> None:
+    label = outcome.state.value.upper()
+    log.info(
+        "Marking task as %s. dag_id=%s, task_id=%s, run_id=%s, map_index=%s, "
+        "start_date=%s, end_date=%s",
+        label,
+        key.dag_id,
+        key.task_id,
+        key.run_id,
+        key.map_index,
+        start.start_date.isoformat(),
+        now.isoformat(),
+    )
+    if outcome.state == TaskState.UP_FOR_RETRY:
+        log.info("The try failed; another try follows after its retry delay")
+
+
+def current_state(metastore: Metastore, key: TryKey) -> TaskState:
+    from tradewind.metastore.models import TaskInstance
+
+    with metastore.session() as session:
+        state = session.execute(
+            select(TaskInstance.state).where(
+                TaskInstance.dag_id == key.dag_id,
+                TaskInstance.run_id == key.run_id,
+                TaskInstance.task_id == key.task_id,
+                TaskInstance.map_index == key.map_index,
+            )
+        ).scalar()
+    return TaskState(state or TaskState.REMOVED)
