@@ -69,7 +69,9 @@ def tw_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith(("TRADEWIND__", "TRADEWIND_CONN_", "TRADEWIND_VAR_")):
             monkeypatch.delenv(key)
     monkeypatch.setenv("TRADEWIND_HOME", str(home))
-    monkeypatch.setenv("TRADEWIND__CORE__FERNET_KEY", "3ZxW-7QdP5t2Sg1dS0_dG6WJ7a3pZr4p8vZ2Y0XKq1A=")
+    monkeypatch.setenv(
+        "TRADEWIND__CORE__FERNET_KEY", "3ZxW-7QdP5t2Sg1dS0_dG6WJ7a3pZr4p8vZ2Y0XKq1A="
+    )
     monkeypatch.setenv("TRADEWIND__CORE__SECRET_KEY", "test-secret-key")
     return home
 

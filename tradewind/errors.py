@@ -126,7 +126,7 @@ class AuthError(TradewindError):
 
 
 class RescheduleRequest(TradewindError):
-    """Raised by a sensor in reschedule mode: give the slot back, poke again at ``reschedule_at``."""
+    """Raised by a sensor in reschedule mode: free the slot, poke again at ``reschedule_at``."""
 
     def __init__(self, reschedule_at: object) -> None:
         super().__init__(f"reschedule at {reschedule_at}")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
-from dash_helpers import Dash
 from sqlalchemy import func, select
 
 from tradewind.metastore.models import DagModel, DagRun
+
+if TYPE_CHECKING:
+    from tests.dashboard.conftest import Dash
 
 PAGES = [
     "/",

@@ -169,3 +169,12 @@ def test_a_bag_over_a_single_file(tmp_path: Path) -> None:
     path = _write(tmp_path / "single.py", "single")
     _write(tmp_path / "other.py", "other")
     assert sorted(DagBag(path).dags) == ["single"]
+
+
+def test_process_file_skips_an_unchanged_file_as_airflow_does(tmp_path: Path) -> None:
+    path = _write(tmp_path / "solo.py", "solo")
+    bag = DagBag(tmp_path)
+    before = bag.get_dag("solo")
+    assert bag.process_file(path) == [before]
+    [again] = bag.process_file(path, only_if_updated=False)
+    assert again is not before and again.dag_id == "solo"

@@ -121,28 +121,30 @@ def test_a_full_sync_deactivates_dags_of_files_deleted_while_nobody_watched(
 def test_refresh_parses_only_when_a_file_changed(
     metastore: Metastore, settings: Settings, tmp_path: Path
 ) -> None:
+    def stale() -> list[str]:
+        with metastore.session() as session:
+            return stale_files(session, tmp_path)
+
+    def refresh(**kw: bool):
+        return refresh_dag_folder(metastore, settings, dag_folder=tmp_path, **kw)
+
     path = _write(tmp_path / "etl.py", "etl")
-    with metastore.session() as session:
-        assert stale_files(session, tmp_path) == [str(path)]
-        assert refresh_dag_folder(session, settings, dag_folder=tmp_path) is not None
-    with metastore.session() as session:
-        assert stale_files(session, tmp_path) == []
-        assert refresh_dag_folder(session, settings, dag_folder=tmp_path) is None
-        assert refresh_dag_folder(session, settings, dag_folder=tmp_path, force=True)
+    assert stale() == [str(path)]
+    assert refresh() is not None
+    assert stale() == []
+    assert refresh() is None
+    assert refresh(force=True) is not None
     _write(path, "etl", task_id="changed")
     broken = tmp_path / "broken.py"
     broken.write_text("# tradewind dag\nraise RuntimeError('nope')\n")
-    with metastore.session() as session:
-        assert stale_files(session, tmp_path) == [str(broken), str(path)]
-        result = refresh_dag_folder(session, settings, dag_folder=tmp_path)
+    assert stale() == [str(broken), str(path)]
+    result = refresh()
     assert result is not None and list(result.new_versions) == ["etl"]
     assert result.import_error_files == [str(broken)]
-    with metastore.session() as session:
-        assert stale_files(session, tmp_path) == []
+    assert stale() == []
     path.unlink()
-    with metastore.session() as session:
-        assert stale_files(session, tmp_path) == [str(path)]
-        refresh_dag_folder(session, settings, dag_folder=tmp_path)
+    assert stale() == [str(path)]
+    refresh()
     assert _model(metastore, "etl").is_active is False
 
 

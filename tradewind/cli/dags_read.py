@@ -30,8 +30,7 @@ subdir_option = click.option(
 def _refresh(ctx: CommandContext, subdir: str | None, *, force: bool = False) -> Any:
     from tradewind.metastore.dag_refresh import refresh_dag_folder
 
-    with ctx.metastore.session() as session:
-        return refresh_dag_folder(session, ctx.settings, dag_folder=subdir, force=force)
+    return refresh_dag_folder(ctx.metastore, ctx.settings, dag_folder=subdir, force=force)
 
 
 def _import_error_count(session: Any) -> int:

@@ -1,4 +1,4 @@
-"""Print rows as a table, JSON or YAML (`-o table|json|yaml|plain`), as Airflow's list commands do."""
+"""Print rows as a table, JSON or YAML (`-o table|json|yaml|plain`), like Airflow's lists."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+def render_rows(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None
+) -> str:
     cols = list(columns or (rows[0].keys() if rows else []))
     if fmt == "json":
         return json.dumps([_jsonable({c: r.get(c) for c in cols}) for r in rows], indent=2)
@@ -69,5 +71,7 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     return "\n".join([header, rule, *body])
 
 
-def print_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> None:
+def print_rows(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None
+) -> None:
     click.echo(render_rows(rows, fmt, columns))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,9 @@ from tradewind.metastore.dag_sync import SyncResult, sync_dagbag
 from tradewind.metastore.models import DagModel, ImportError_
 from tradewind.parsing.ignore import list_dag_files
 from tradewind.parsing.loader import might_contain_dag
+
+if TYPE_CHECKING:
+    from tradewind.metastore.engine import Metastore
 
 
 def stale_files(session: Session, dag_folder: str | os.PathLike[str]) -> list[str]:
@@ -61,7 +64,7 @@ def stale_files(session: Session, dag_folder: str | os.PathLike[str]) -> list[st
 
 
 def refresh_dag_folder(
-    session: Session,
+    metastore: Metastore,
     settings: Any,
     *,
     dag_folder: str | os.PathLike[str] | None = None,
@@ -69,21 +72,25 @@ def refresh_dag_folder(
 ) -> SyncResult | None:
     """Parse and sync the DAG folder when something in it changed (always with ``force``).
 
-    Returns the sync's result, or None when everything was up to date.
+    Returns the sync's result, or None when everything was up to date. The files are imported
+    between two short transactions, so that no database lock is held while user code runs.
     """
     from tradewind.parsing.dagbag import DagBag
 
     folder = dag_folder or settings.core.dags_folder
-    if not force and not stale_files(session, folder):
-        return None
+    if not force:
+        with metastore.session() as session:
+            if not stale_files(session, folder):
+                return None
     bag = DagBag(folder, import_timeout=settings.core.dagbag_import_timeout)
-    return sync_dagbag(
-        session,
-        bag,
-        paused_at_creation=settings.core.dags_are_paused_at_creation,
-        default_timezone=settings.core.default_timezone,
-        catchup_default=settings.scheduler.catchup_by_default,
-    )
+    with metastore.session() as session:
+        return sync_dagbag(
+            session,
+            bag,
+            paused_at_creation=settings.core.dags_are_paused_at_creation,
+            default_timezone=settings.core.default_timezone,
+            catchup_default=settings.scheduler.catchup_by_default,
+        )
 
 
 def _aware(value: datetime) -> datetime:

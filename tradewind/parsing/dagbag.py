@@ -116,6 +116,18 @@ class DagBag:
         self._resolve()
         return self.dags_of_file(filepath)
 
+    def process_file(
+        self, filepath: str | os.PathLike[str], only_if_updated: bool = True, safe_mode: bool = True
+    ) -> list[Any]:
+        """Airflow's name: import one file (unless unchanged with ``only_if_updated``)."""
+        path = str(Path(filepath).absolute())
+        unchanged = path in self._files and self.file_hashes.get(path) == file_hash(path)
+        if only_if_updated and unchanged:
+            return self.dags_of_file(path)
+        self._store(load_file(path, timeout=self.import_timeout, safe_mode=safe_mode))
+        self._resolve()
+        return self.dags_of_file(path)
+
     def collect(self) -> CollectResult:
         """Scan the folder: import new and changed files, drop removed ones."""
         started = time.monotonic()
