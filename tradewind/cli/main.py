@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "tradewind.cli.dashboard_cmd:dashboard",
     "db": "tradewind.cli.db:db",
     "pools": "tradewind.cli.pools:pools",
+    "rotate-fernet-key": "tradewind.cli.connections:rotate_fernet_key",
     "scheduler": "tradewind.cli.scheduler_cmd:scheduler",
     "standalone": "tradewind.cli.standalone:standalone",
     "tasks": "tradewind.cli.tasks:tasks",
