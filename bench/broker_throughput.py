@@ -192,8 +192,17 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
                     raise RuntimeError(f"{dag_id} did not finish; see {home / 'fleet.out'}")
                 time.sleep(0.05)
 
-        _, elapsed = run("bench_fan")
+        fan_run, elapsed = run("bench_fan")
         results["tradewind_tasks_per_s"] = tasks / elapsed
+        with store.session() as s:
+            fan = list(
+                s.execute(
+                    select(TaskTry).where(TaskTry.dag_id == "bench_fan", TaskTry.run_id == fan_run)
+                ).scalars()
+            )
+        results["fan_try_median_ms"] = statistics.median(
+            (t.end_date - t.start_date).total_seconds() * 1000 for t in fan
+        )
         run_id, _ = run("bench_chain")
         with store.session() as s:
             tries = s.execute(
@@ -233,6 +242,7 @@ def main() -> None:
         f"chain of {args.chain}: median per-hop latency      "
         f"{res['chain_hop_median_ms']:8.1f} ms  (goal < 30 ms)"
     )
+    print(f"median duration of one no-op try (claim to end) {res['fan_try_median_ms']:8.1f} ms")
     print(f"idle worker RSS                              {res['idle_worker_rss_mb']:8.1f} MB")
 
 

@@ -32,6 +32,36 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
+#: imported once in the worker so that every forked try starts warm (a no-op try would
+#: otherwise spend most of its time importing these in each child)
+WARM_MODULES = (
+    "tradewind.runtime.run_try",
+    "tradewind.runtime.callbacks",
+    "tradewind.runtime.context",
+    "tradewind.runtime.task_instance",
+    "tradewind.runtime.task_log",
+    "tradewind.runtime.timeout",
+    "tradewind.runtime.datasets",
+    "tradewind.runtime.email",
+    "tradewind.templating",
+    "tradewind.templating.render",
+    "tradewind.templating.accessors",
+    "tradewind.metastore.xcoms",
+    "tradewind.metastore.runs",
+    "tradewind.metastore.transitions",
+    "jinja2",
+)
+
+
+def warm_up() -> None:
+    """Import what a try needs, in the parent, before any fork."""
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.debug("cannot preload %s", name, exc_info=True)
 
 
 def _die_with_parent() -> None:
@@ -57,6 +87,7 @@ class TryProcessRunner:
         self.identity = identity
         self.dag_cache = dag_cache
         self.tracker = tracker
+        warm_up()
 
     def run(self, try_key: TryKey, fileloc: str) -> None:
         """Run a claimed try in a child process and wait for it."""
