@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
-DAG = '''
+DAG = """
 from datetime import datetime
 from tradewind.sdk.dag import DAG
 from tradewind.operators.python import PythonOperator
@@ -49,7 +49,7 @@ with DAG("bench_chain", start_date=datetime(2024, 1, 1), schedule=None, catchup=
         if previous is not None:
             previous >> task
         previous = task
-'''
+"""
 
 
 def ceiling(messages: int = 5000) -> float:
@@ -150,7 +150,7 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
         TRADEWIND__LOGGING__LEVEL="WARNING",
     )
     cmd = [sys.executable, "-m", "tradewind.cli.main"]
-    out = open(home / "fleet.out", "wb")
+    out = open(home / "fleet.out", "wb")  # noqa: SIM115 (held by the child processes)
     procs = [subprocess.Popen([*cmd, "scheduler"], env=env, stdout=out, stderr=out)]
     workers = [
         subprocess.Popen(
@@ -182,9 +182,7 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
             while True:
                 with store.session() as s:
                     state = s.execute(
-                        select(DagRun.state).where(
-                            DagRun.dag_id == dag_id, DagRun.run_id == run_id
-                        )
+                        select(DagRun.state).where(DagRun.dag_id == dag_id, DagRun.run_id == run_id)
                     ).scalar_one()
                 if state in ("success", "failed"):
                     return run_id, time.perf_counter() - started

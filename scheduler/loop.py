@@ -182,7 +182,11 @@ class Scheduler:
         ``poll_interval``. Executor messages that end nothing (a worker became free) do not
         cost an iteration."""
         poll = self.settings.scheduler.poll_interval
-        until = time.monotonic() + (0.0 if stats.more_work else poll)
+        # the sequential executor runs what it holds in the next iteration: no sleeping then
+        in_loop = getattr(self.executor, "runs_in_loop", False) and bool(
+            getattr(self.executor, "running_keys", list)()
+        )
+        until = time.monotonic() + (0.0 if stats.more_work or in_loop else poll)
         if stats.next_check_at is not None:
             due_in = max(0.0, (stats.next_check_at - utcnow()).total_seconds())
             until = min(until, time.monotonic() + due_in)

@@ -32,7 +32,11 @@ _LAZY: dict[str, str] = {
     "XComArg": "tradewind.sdk.xcom_arg:XComArg",
     "MappedOperator": "tradewind.sdk.mapping:MappedOperator",
     "PokeReturnValue": "tradewind.sensors.base:PokeReturnValue",
+    "BaseSensorOperator": "tradewind.sensors.base:BaseSensorOperator",
+    "BaseHook": "tradewind.hooks.base:BaseHook",
     "Label": "tradewind.utils.edgemodifier:Label",
+    "EdgeModifier": "tradewind.utils.edgemodifier:EdgeModifier",
+    "Context": "tradewind.utils.context:Context",
     "get_current_context": "tradewind.operators.python:get_current_context",
 }
 

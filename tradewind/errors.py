@@ -12,7 +12,7 @@ class TradewindError(Exception):
 
     hint: str = ""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if hint is not None:

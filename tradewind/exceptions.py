@@ -7,6 +7,8 @@ without retrying, ``AirflowException`` fails the try (retries apply).
 from __future__ import annotations
 
 from tradewind.errors import (
+    ConfigError,
+    ConnectionNotFound,
     CycleError,
     DagDefinitionError,
     DagNotFound,
@@ -32,14 +34,26 @@ AirflowRescheduleException = RescheduleRequest
 AirflowDagCycleException = CycleError
 DuplicateTaskIdFound = DuplicateTaskIdError
 AirflowClusterPolicyViolation = DagDefinitionError
+AirflowConfigException = ConfigError
+AirflowNotFoundException = ConnectionNotFound
+AirflowTaskTerminated = TaskFailure
+
+
+class AirflowBadRequest(TaskFailure):
+    """Raised by user code on a bad request to an external system (fails the try)."""
 
 __all__ = [
+    "AirflowBadRequest",
+    "AirflowClusterPolicyViolation",
+    "AirflowConfigException",
     "AirflowDagCycleException",
     "AirflowException",
     "AirflowFailException",
+    "AirflowNotFoundException",
     "AirflowRescheduleException",
     "AirflowSensorTimeout",
     "AirflowSkipException",
+    "AirflowTaskTerminated",
     "AirflowTaskTimeout",
     "DagNotFound",
     "DagRunAlreadyExists",

@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 class SequentialExecutor(BaseExecutor):
     """Runs the tries it is given inside :meth:`collect_finished`, one after the other."""
 
+    #: tells the loop not to sleep while tries wait here
+    runs_in_loop = True
+
     def __init__(self, settings: Settings, metastore: Metastore) -> None:
         self.settings = settings
         self.metastore = metastore

@@ -70,6 +70,7 @@ class Stack:
             "TRADEWIND__SCHEDULER__PARALLELISM": "4",
             "TRADEWIND__WORKER__DRAIN_GRACE_PERIOD": "2",
         }
+        self.tradewind = TRADEWIND
         self.processes: list[subprocess.Popen[bytes]] = []
         self._metastore: Any = None
 

@@ -132,7 +132,7 @@ def test_clear_a_failed_task_and_see_it_run_again(
 
     until(succeeded, 40, "the cleared task to run again and succeed", every=1.0)
     tries = page.locator("nav.tries a")
-    assert tries.all_inner_texts() == ["Try 1", "Try 2"]
+    assert [t.strip() for t in tries.all_inner_texts()] == ["Try 1", "Try 2"]
     assert tries.nth(0).get_attribute("data-state") == "failed"
     assert tries.nth(1).get_attribute("data-state") == "success"
     assert "flag found" in page.locator("pre#log").inner_text()

@@ -130,14 +130,29 @@ def add_users(metastore: Metastore) -> None:
             )
 
 
-@pytest.fixture
-def dash(settings: Settings, metastore: Metastore) -> Iterator[Dash]:
+def _build(settings: Settings, metastore: Metastore) -> Dash:
     from tradewind.metastore.pools import ensure_default_pool
 
     sync_folder(metastore)
     add_users(metastore)
     with metastore.session() as session:
         ensure_default_pool(session)
-    app = Dash(settings, metastore)
+    return Dash(settings, metastore)
+
+
+@pytest.fixture
+def dash(settings: Settings, metastore: Metastore) -> Iterator[Dash]:
+    """On SQLite and on Postgres."""
+    app = _build(settings, metastore)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def sqlite_dash(sqlite_metastore: Metastore) -> Iterator[Dash]:
+    """On SQLite only, for what does not depend on the database."""
+    from tradewind.config import load_settings
+
+    app = _build(load_settings(), sqlite_metastore)
     yield app
     app.close()

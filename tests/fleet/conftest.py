@@ -40,7 +40,7 @@ class Fleet:
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
-        log = open(self.home / f"{name}.out", "wb")
+        log = open(self.home / f"{name}.out", "wb")  # noqa: SIM115 (held by the child)
         proc = subprocess.Popen(
             [sys.executable, "-m", "tradewind.cli.main", *args],
             env=self.env,

@@ -78,7 +78,7 @@ def test_two_schedulers_on_postgres_run_every_try_exactly_once(harness: Any) -> 
         harness.wait(lambda: _dag_known(harness, "sched_ha"))
         harness.wait(lambda: len(_jobs(harness)) == 2)
         run_id = harness.trigger("sched_ha")
-        harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=90, step=0.5)
+        harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=240, step=0.5)
     finally:
         outputs = [_stop(p) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs

@@ -53,7 +53,7 @@ def test_drain_stops_taking_tries_and_resume_takes_them_again(harness, start_wor
     assert harness.state(key) == "queued"
     _ask(harness, name, drain_requested=False)
     wait(lambda: harness.state(key) == "success", what="the try after resume")
-    assert _row(harness, name).status == "online"
+    wait(lambda: _row(harness, name).status == "online", what="the row back online")
 
 
 def test_wanted_queues_subscribe_and_unsubscribe_without_restart(

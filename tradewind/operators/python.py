@@ -41,6 +41,8 @@ class PythonOperator(BaseOperator):
         show_return_value_in_logs: bool = True,
         **kwargs: Any,
     ) -> None:
+        # Airflow 1.10's flag; Airflow 2 always passes the context and drops it, and so do we
+        kwargs.pop("provide_context", None)
         super().__init__(**kwargs)
         if not callable(python_callable):
             raise DagDefinitionError(

@@ -78,9 +78,7 @@ def get_dags(call: Call) -> dict[str, Any]:
         pattern = q["dag_id_pattern"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(DagModel.dag_id.ilike(f"%{pattern}%", escape="\\"))
     if q["tags"]:
-        where.append(
-            exists().where(DagTag.dag_id == DagModel.dag_id, DagTag.name.in_(q["tags"]))
-        )
+        where.append(exists().where(DagTag.dag_id == DagModel.dag_id, DagTag.name.in_(q["tags"])))
     rows, total = page(
         call.session,
         select(DagModel).order_by(_ORDER[q["order_by"]], DagModel.dag_id),

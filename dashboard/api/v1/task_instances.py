@@ -14,7 +14,7 @@ from dashboard.api.v1.schemas import BOOLEAN, DATE_TIME, ID, collection, enum, o
 from dashboard.auth.permissions import EDIT_RUNS
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.states import TaskState
-from tradewind.errors import DagRunNotFound, TaskNotFound
+from tradewind.errors import TaskNotFound
 from tradewind.metastore.models import TaskInstance
 
 TI = TaskInstance
@@ -161,10 +161,6 @@ def post_clear_task_instances(call: Call) -> dict[str, Any]:
     if not dry_run and keys:
         notify_scheduler(call.session)
     return {"task_instances": [reference(k) for k in keys]}
-
-
-def _ti_not_found_as_run(call: Call) -> None:  # pragma: no cover - kept for symmetry
-    raise DagRunNotFound("")
 
 
 _TI = obj({"task_id": {"type": "string"}, "state": enum(TASK_STATES)})

@@ -1,0 +1,7 @@
+"""Airflow's ``airflow.models.dag``."""
+
+from __future__ import annotations
+
+from tradewind.sdk.dag import DAG, dag
+
+__all__ = ["DAG", "dag"]

@@ -1,0 +1,7 @@
+"""Airflow's ``airflow.models.xcom_arg``."""
+
+from __future__ import annotations
+
+from tradewind.sdk.xcom_arg import XComArg
+
+__all__ = ["XComArg"]
