@@ -42,6 +42,7 @@ AirflowTaskTerminated = TaskFailure
 class AirflowBadRequest(TaskFailure):
     """Raised by user code on a bad request to an external system (fails the try)."""
 
+
 __all__ = [
     "AirflowBadRequest",
     "AirflowClusterPolicyViolation",

@@ -52,9 +52,7 @@ class Api:
     def client(self, role: str | None = "Admin", *, raise_errors: bool = True) -> TestClient:
         """A client as the user of ``role`` (None: anonymous). With ``raise_errors=False`` a
         server error comes back as a 500 answer instead of an exception."""
-        client = TestClient(
-            self.app, follow_redirects=False, raise_server_exceptions=raise_errors
-        )
+        client = TestClient(self.app, follow_redirects=False, raise_server_exceptions=raise_errors)
         if role is not None:
             client.headers.update(basic(role))
         self._clients.append(client)

@@ -33,7 +33,10 @@ def test_viewer_is_refused_a_trigger_and_no_run_appears(api):
 
 
 def test_viewer_is_refused_a_pause_and_the_dag_stays_paused(api):
-    assert api.client("Viewer").patch("/api/v1/dags/api_etl", json={"is_paused": False}).status_code == 403
+    assert (
+        api.client("Viewer").patch("/api/v1/dags/api_etl", json={"is_paused": False}).status_code
+        == 403
+    )
     assert api.client("Viewer").get("/api/v1/dags/api_etl").json()["is_paused"] is True
 
 

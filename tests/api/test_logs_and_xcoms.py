@@ -72,9 +72,10 @@ def test_xcom_entries_list_and_get_with_secrets_redacted(api):
     base = f"/api/v1/dags/api_etl/dagRuns/{run_id}/taskInstances/extract/xcomEntries"
     listed = client.get(base).json()
     assert listed["total_entries"] == 2 and "value" not in listed["xcom_entries"][0]
-    assert client.get("/api/v1/dags/~/dagRuns/~/taskInstances/~/xcomEntries").json()[
-        "total_entries"
-    ] == 2
+    assert (
+        client.get("/api/v1/dags/~/dagRuns/~/taskInstances/~/xcomEntries").json()["total_entries"]
+        == 2
+    )
     mask_secret("hunter2")
     try:
         value = client.get(base + "/return_value").json()["value"]

@@ -24,11 +24,11 @@ def dags_test(sqlite_metastore, monkeypatch: pytest.MonkeyPatch, capsys):
     """Run ``tradewind dags test DAG_ID ... -o json`` and return the parsed result."""
     monkeypatch.setenv("TRADEWIND__CORE__DAGS_FOLDER", str(DAGS))
 
-    def _run(dag_id: str, *extra: str, expect_exit: int = 0) -> dict[str, Any]:
+    def _run(dag_id: str, *extra: str, expect_exit: int = 0, refused: bool = False) -> Any:
         code = run_with_error_boundary(cli, ["dags", "test", dag_id, *extra, "-o", "json"])
         out, err = capsys.readouterr()
         assert code == expect_exit, f"dags test {dag_id} exited {code}: {err}\n{out}"
-        return json.loads(out)
+        return err if refused else json.loads(out)
 
     return _run
 
@@ -299,9 +299,7 @@ def test_trigger_target_reads_dag_run_conf_in_python_and_templates(dags_test, xc
 
 
 def test_params_from_task_and_conf_reach_python_and_bash(dags_test, xcom) -> None:
-    result = dags_test(
-        "example_passing_params_via_test_command", "--conf", '{"foo": "bar"}'
-    )
+    result = dags_test("example_passing_params_via_test_command", "--conf", '{"foo": "bar"}')
     states = _states(result)
     assert states == _every(states, "success")
     assert xcom(result, "run_this") == 1
@@ -402,7 +400,8 @@ def test_orders_taskflow_mixes_mapping_groups_and_classic_operators(dags_test, x
     states = _states(result)
     assert result["state"] == "success", states
     assert states == _every(states, "success")
-    assert {k for k in states if k.startswith("file_size[")} == {f"file_size[{i}]" for i in range(4)}
+    mapped_sizes = {k for k in states if k.startswith("file_size[")}
+    assert mapped_sizes == {f"file_size[{i}]" for i in range(4)}
     assert {"announce[0]", "announce[1]", "to_s3", "to_db", "notify"} <= set(states)
     assert xcom(result, "count_files") == 4  # a native list through render_template_as_native_obj
     assert xcom(result, "clean.drop_small") == [6, 7, 10]
@@ -462,3 +461,53 @@ def test_sensors_wait_poke_and_soft_fail(
     states = _states(result)
     assert states == _every(states, "success", never_ready="skipped")
     assert (tmp_path / "orders_20240203.csv").exists()
+
+
+def test_example_params_trigger_ui_branches_into_mapped_tasks(dags_test, xcom) -> None:
+    result = dags_test("example_params_trigger_ui", "--conf", '{"french": false}')
+    states = _states(result)
+    assert result["state"] == "success"
+    assert states == _every(states, "success", generate_french_greeting="skipped")
+    assert {k for k in states if k.startswith("generate_german_greeting[")} == {
+        f"generate_german_greeting[{i}]" for i in range(3)
+    }
+    assert xcom(result, "select_languages") == [
+        "generate_english_greeting",
+        "generate_german_greeting",
+    ]
+    assert xcom(result, "generate_english_greeting") == ["Hello Linda!", "Hello Martha!", "Hello Thomas!"]
+
+
+def test_example_params_trigger_ui_refuses_conf_that_breaks_a_param(dags_test) -> None:
+    err = dags_test(
+        "example_params_trigger_ui", "--conf", '{"english": "yes please"}', expect_exit=1, refused=True
+    )
+    assert "english" in err and "Traceback" not in err
+
+
+def test_example_branch_decorator_follows_one_random_branch(dags_test, xcom) -> None:
+    result = dags_test("example_branch_python_operator_decorator")
+    states = _states(result)
+    chosen = xcom(result, "branching")
+    skipped = {
+        t: "skipped"
+        for option in ("branch_a", "branch_b", "branch_c", "branch_d")
+        if option != chosen
+        for t in (option, f"follow_{option}")
+    }
+    assert len(skipped) == 6
+    assert states == _every(states, "success", **skipped)
+
+
+def test_example_short_circuit_decorator_matches_the_classic_operator(dags_test) -> None:
+    result = dags_test("example_short_circuit_decorator")
+    states = _states(result)
+    assert result["state"] == "success"
+    assert states == _every(
+        states,
+        "success",
+        false_1="skipped",
+        false_2="skipped",
+        task_4="skipped",
+        task_6="skipped",
+    )

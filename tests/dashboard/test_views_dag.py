@@ -4,9 +4,9 @@ and landing charts, code (per version) and details (doc_md as Markdown without r
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from sqlalchemy import select
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -39,3 +41,14 @@ def tw(sqlite_metastore, dags_folder, capsys) -> Callable[..., tuple[int, str, s
 def tw_any(metastore, dags_folder, capsys) -> Callable[..., tuple[int, str, str]]:
     """Like ``tw``, on SQLite and on Postgres."""
     return _runner(capsys)
+
+
+@pytest.fixture(scope="session")
+def rt() -> ModuleType:
+    """The helpers of rt_helpers.py (run `dags test`, read states, XComs, tries, logs)."""
+    spec = importlib.util.spec_from_file_location(
+        "tw_runtime_test_helpers", Path(__file__).with_name("rt_helpers.py")
+    )
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module

@@ -8,7 +8,6 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from rt_helpers import dags_test, states
 
 
 class _Inbox:
@@ -38,19 +37,19 @@ def inbox(tw_home, monkeypatch):
     controller.stop()
 
 
-def test_a_retry_and_a_final_failure_each_send_one_mail(inbox, tw):
-    code, result = dags_test(tw, "rt_email")
-    assert code == 1 and states(result) == {"doomed": "failed", "quiet": "failed"}
+def test_a_retry_and_a_final_failure_each_send_one_mail(rt, inbox, tw):
+    code, result = rt.dags_test(tw, "rt_email")
+    assert code == 1 and rt.states(result) == {"doomed": "failed", "quiet": "failed"}
     subjects = [m["Subject"] for m in inbox.messages]
     assert len(subjects) == 2, subjects
     assert all("doomed" in s for s in subjects)
     assert all(m["To"] == "ops@tradewind.test" for m in inbox.messages)
 
 
-def test_an_unreachable_mail_server_changes_no_state(tw, tw_home, monkeypatch):
+def test_an_unreachable_mail_server_changes_no_state(rt, tw, tw_home, monkeypatch):
     monkeypatch.setenv("TRADEWIND__SMTP__HOST", "127.0.0.1")
     monkeypatch.setenv("TRADEWIND__SMTP__PORT", str(_free_port()))
     monkeypatch.setenv("TRADEWIND__SMTP__TIMEOUT", "2")
-    code, result = dags_test(tw, "rt_email")
-    assert code == 1 and states(result) == {"doomed": "failed", "quiet": "failed"}
+    code, result = rt.dags_test(tw, "rt_email")
+    assert code == 1 and rt.states(result) == {"doomed": "failed", "quiet": "failed"}
     assert [t["try_number"] for t in result["tasks"]] == [2, 1]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-from conftest import DAGS
+from pathlib import Path
 
 from tradewind.parsing.loader import load_file
+
+DAGS = Path(__file__).resolve().parent.parent / "dags" / "runtime"
 
 
 def _dag(name: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rt_helpers import dags_test
 from sqlalchemy import select
 
 from tradewind.metastore.models import Dataset, DatasetDagRunQueue, DatasetEvent
@@ -10,9 +9,9 @@ from tradewind.metastore.models import Dataset, DatasetDagRunQueue, DatasetEvent
 URI = "file:///tmp/rt/orders.csv"
 
 
-def test_a_successful_outlet_records_an_event_and_queues_the_consumer(tw_any, metastore):
-    assert dags_test(tw_any, "rt_consumer")[0] == 0  # registers the consumer's schedule
-    code, result = dags_test(tw_any, "rt_producer")
+def test_a_successful_outlet_records_an_event_and_queues_the_consumer(rt, tw_any, metastore):
+    assert rt.dags_test(tw_any, "rt_consumer")[0] == 0  # registers the consumer's schedule
+    code, result = rt.dags_test(tw_any, "rt_producer")
     assert code == 0, result
     with metastore.session() as session:
         dataset = session.execute(select(Dataset).where(Dataset.uri == URI)).scalar_one()
@@ -24,9 +23,9 @@ def test_a_successful_outlet_records_an_event_and_queues_the_consumer(tw_any, me
         assert [(q.dataset_id, q.target_dag_id) for q in queued] == [(dataset.id, "rt_consumer")]
 
 
-def test_running_the_producer_twice_keeps_one_queue_row_and_two_events(tw, sqlite_metastore):
-    dags_test(tw, "rt_consumer")
-    dags_test(tw, "rt_producer")
+def test_running_the_producer_twice_keeps_one_queue_row_and_two_events(rt, tw, sqlite_metastore):
+    rt.dags_test(tw, "rt_consumer")
+    rt.dags_test(tw, "rt_producer")
     code, _ = tw("dags", "test", "rt_producer", "2024-01-02", "-o", "json")[0:2]
     assert code == 0
     with sqlite_metastore.session() as session:

@@ -7,43 +7,42 @@ import os
 import time
 
 import pytest
-from rt_helpers import dags_test, log_text, states, task_instances, tries
 
 from tradewind.config import load_settings
 
 RUN_ID = "manual__2024-01-01T00:00:00+00:00"
 
 
-def test_a_flaky_task_retries_after_its_delay_and_exhausted_retries_fail(tw_any, metastore):
-    code, result = dags_test(tw_any, "rt_retries")
+def test_a_flaky_task_retries_after_its_delay_and_exhausted_retries_fail(rt, tw_any, metastore):
+    code, result = rt.dags_test(tw_any, "rt_retries")
     assert code == 1 and result["state"] == "failed"
     by_id = {t["task_id"]: t for t in result["tasks"]}
     assert by_id["flaky"]["state"] == "success" and by_id["flaky"]["try_number"] == 2
     assert by_id["always_fails"]["state"] == "failed"
     assert by_id["always_fails"]["try_number"] == 2
-    history = tries(metastore, "rt_retries", "flaky")
+    history = rt.tries(metastore, "rt_retries", "flaky")
     assert [t.state for t in history] == ["up_for_retry", "success"]
     assert "flaky failure on try 1" in history[0].error
     waited = (history[1].start_date - history[0].end_date).total_seconds()
     assert waited >= 0.2
-    assert [t.state for t in tries(metastore, "rt_retries", "always_fails")] == [
+    assert [t.state for t in rt.tries(metastore, "rt_retries", "always_fails")] == [
         "up_for_retry",
         "failed",
     ]
 
 
 def test_execution_timeout_kills_the_whole_process_group_and_says_so(
-    tw, sqlite_metastore, tmp_path, monkeypatch
+    rt, tw, sqlite_metastore, tmp_path, monkeypatch
 ):
     pidfile = tmp_path / "sleep.pid"
     monkeypatch.setenv("RT_PIDFILE", str(pidfile))
     started = time.monotonic()
-    code, result = dags_test(tw, "rt_timeout")
+    code, result = rt.dags_test(tw, "rt_timeout")
     assert time.monotonic() - started < 15
-    assert code == 1 and states(result) == {"sleepy": "failed"}
-    error = tries(sqlite_metastore, "rt_timeout", "sleepy")[-1].error
+    assert code == 1 and rt.states(result) == {"sleepy": "failed"}
+    error = rt.tries(sqlite_metastore, "rt_timeout", "sleepy")[-1].error
     assert error == "Task exceeded its execution_timeout of 0:00:01"
-    assert "Task exceeded its execution_timeout of 0:00:01" in log_text(
+    assert "Task exceeded its execution_timeout of 0:00:01" in rt.log_text(
         load_settings(), "rt_timeout", RUN_ID, "sleepy"
     )
     pid = int(pidfile.read_text())
@@ -66,23 +65,23 @@ def _alive(pid: int) -> bool:
 
 
 def test_an_xcom_over_the_size_limit_fails_the_task_with_a_clear_message(
-    tw, sqlite_metastore, monkeypatch
+    rt, tw, sqlite_metastore, monkeypatch
 ):
     monkeypatch.setenv("TRADEWIND__CORE__XCOM_MAX_SIZE", "1000")
-    code, result = dags_test(tw, "rt_xcom_limit")
-    assert code == 1 and states(result) == {"too_big": "failed", "small": "success"}
-    error = tries(sqlite_metastore, "rt_xcom_limit", "too_big")[-1].error
+    code, result = rt.dags_test(tw, "rt_xcom_limit")
+    assert code == 1 and rt.states(result) == {"too_big": "failed", "small": "success"}
+    error = rt.tries(sqlite_metastore, "rt_xcom_limit", "too_big")[-1].error
     assert "5002 bytes" in error and "limit of 1000 bytes" in error
 
 
 def test_callbacks_receive_the_context_and_their_exceptions_change_no_state(
-    tw, tmp_path, monkeypatch
+    rt, tw, tmp_path, monkeypatch
 ):
     out = tmp_path / "callbacks.jsonl"
     monkeypatch.setenv("RT_CALLBACK_FILE", str(out))
-    code, result = dags_test(tw, "rt_callbacks")
+    code, result = rt.dags_test(tw, "rt_callbacks")
     assert code == 1
-    assert states(result) == {"good": "success", "bad": "failed", "retrying": "failed"}
+    assert rt.states(result) == {"good": "success", "bad": "failed", "retrying": "failed"}
     entries = [json.loads(line) for line in out.read_text().splitlines()]
     by_kind = {e["kind"]: e for e in entries}
     assert [e["task_id"] for e in entries if e["kind"] == "retry"] == ["retrying"]
@@ -92,20 +91,20 @@ def test_callbacks_receive_the_context_and_their_exceptions_change_no_state(
     assert by_kind["dag_failure"]["reason"] == "task_failure"
     assert by_kind["dag_failure"]["run_id"] == RUN_ID
     assert "dag_success" not in by_kind
-    log = log_text(load_settings(), "rt_callbacks", RUN_ID, "bad")
+    log = rt.log_text(load_settings(), "rt_callbacks", RUN_ID, "bad")
     assert "callback exploded" in log and "changes no state" in log
 
 
-def test_the_try_log_captures_prints_and_masks_secrets(tw, sqlite_metastore, monkeypatch):
+def test_the_try_log_captures_prints_and_masks_secrets(rt, tw, sqlite_metastore, monkeypatch):
     monkeypatch.setenv("TRADEWIND_VAR_API_TOKEN", "s3cr3t-t0ken-value")
-    code, result = dags_test(tw, "rt_secrets")
+    code, result = rt.dags_test(tw, "rt_secrets")
     assert code == 0, result
     settings = load_settings()
-    leak_log = log_text(settings, "rt_secrets", RUN_ID, "leak")
+    leak_log = rt.log_text(settings, "rt_secrets", RUN_ID, "leak")
     assert "the token is ***" in leak_log
-    echo_log = log_text(settings, "rt_secrets", RUN_ID, "echo")
+    echo_log = rt.log_text(settings, "rt_secrets", RUN_ID, "echo")
     assert "s3cr3t" not in leak_log + echo_log and "token=***" in echo_log
-    rendered = task_instances(sqlite_metastore, "rt_secrets", RUN_ID)[("echo", -1)]
+    rendered = rt.task_instances(sqlite_metastore, "rt_secrets", RUN_ID)[("echo", -1)]
     assert rendered.rendered_fields == {
         "bash_command": "echo token=***",
         "env": None,
@@ -113,34 +112,34 @@ def test_the_try_log_captures_prints_and_masks_secrets(tw, sqlite_metastore, mon
     }
 
 
-def test_log_files_follow_airflows_layout(tw):
-    dags_test(tw, "rt_xcom")
+def test_log_files_follow_airflows_layout(rt, tw):
+    rt.dags_test(tw, "rt_xcom")
     settings = load_settings()
     base = os.path.join(settings.home, "logs")
     expected = os.path.join(base, "dag_id=rt_xcom", f"run_id={RUN_ID}", "task_id=first")
     assert os.listdir(expected) == ["attempt=1.log"]
-    assert "Marking task as SUCCESS" in log_text(settings, "rt_xcom", RUN_ID, "first")
+    assert "Marking task as SUCCESS" in rt.log_text(settings, "rt_xcom", RUN_ID, "first")
 
 
 @pytest.mark.parametrize("run_twice", [False, True])
-def test_a_second_test_run_at_the_same_date_replaces_the_first(tw, run_twice):
-    code, _ = dags_test(tw, "rt_xcom")
+def test_a_second_test_run_at_the_same_date_replaces_the_first(rt, tw, run_twice):
+    code, _ = rt.dags_test(tw, "rt_xcom")
     if run_twice:
-        code, result = dags_test(tw, "rt_xcom")
+        code, result = rt.dags_test(tw, "rt_xcom")
         assert [t["try_number"] for t in result["tasks"]] == [1, 1, 1]
     assert code == 0
 
 
 def test_a_reschedule_mode_sensor_pokes_again_under_the_same_try(
-    tw_any, metastore, tmp_path, monkeypatch
+    rt, tw_any, metastore, tmp_path, monkeypatch
 ):
     counter = tmp_path / "pokes"
     monkeypatch.setenv("RT_POKE_COUNTER", str(counter))
-    code, result = dags_test(tw_any, "rt_reschedule")
+    code, result = rt.dags_test(tw_any, "rt_reschedule")
     assert code == 0, result
-    assert states(result) == {"wait": "success"} and result["tasks"][0]["try_number"] == 1
+    assert rt.states(result) == {"wait": "success"} and result["tasks"][0]["try_number"] == 1
     assert counter.read_text() == "xxx"
-    history = tries(metastore, "rt_reschedule", "wait")
+    history = rt.tries(metastore, "rt_reschedule", "wait")
     assert [(t.try_number, t.state) for t in history] == [(1, "success")]
-    ti = task_instances(metastore, "rt_reschedule", RUN_ID)[("wait", -1)]
+    ti = rt.task_instances(metastore, "rt_reschedule", RUN_ID)[("wait", -1)]
     assert ti.next_try_at is None and ti.first_poke_at is None

@@ -18,7 +18,8 @@ class LatestOnlyOperator(BaseBranchOperator):
     def choose_branch(self, context: dict[str, Any]) -> str | Iterable[str] | None:
         downstream = sorted(self.downstream_task_ids)
         dag_run = context["dag_run"]
-        if getattr(dag_run, "external_trigger", False) or getattr(dag_run, "run_type", "") == "manual":
+        manual = getattr(dag_run, "run_type", "") == "manual"
+        if getattr(dag_run, "external_trigger", False) or manual:
             self.log.info("Externally triggered DAG_Run: allowing execution to proceed.")
             return downstream
         from tradewind.core.schedules import next_dagrun_info

@@ -12,6 +12,7 @@ from tradewind.errors import DagDefinitionError, ScheduleError
 from tradewind.sdk.abstractoperator import AbstractOperator
 from tradewind.sdk.dag import DAG
 from tradewind.sdk.dataset import Dataset
+from tradewind.sdk.trigger_rule import TriggerRule
 
 
 def serialize_dag(
@@ -66,7 +67,7 @@ def _task_spec(task: AbstractOperator) -> TaskSpec:
         operator=t.operator_name,
         upstream=tuple(sorted(task.upstream_task_ids)),
         downstream=tuple(sorted(task.downstream_task_ids)),
-        trigger_rule=str(t.trigger_rule),
+        trigger_rule=TriggerRule.normalize(str(t.trigger_rule)),
         retries=int(t.retries),
         retry_delay=_seconds(t.retry_delay) or 0.0,
         retry_exponential_backoff=bool(t.retry_exponential_backoff),

@@ -69,7 +69,13 @@ def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
                 TaskInstance.queue,
                 TaskInstance.pool,
                 TaskInstance.priority_weight,
-            ).where(
+                DagRun,
+            )
+            .join(
+                DagRun,
+                (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
+            )
+            .where(
                 TaskInstance.dag_id == key.dag_id,
                 TaskInstance.run_id == key.run_id,
                 TaskInstance.task_id == key.task_id,
@@ -84,10 +90,9 @@ def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
                 "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
             )
             return TaskState(row.state)
-        dag_run = session.execute(
-            select(DagRun).where(DagRun.dag_id == key.dag_id, DagRun.run_id == key.run_id)
-        ).scalar_one()
-        delete_xcoms(session, key.ti_key)
+        dag_run = row.DagRun
+        if key.try_number > 1 or row.first_poke_at is not None:
+            delete_xcoms(session, key.ti_key)  # a first try has none to clear
         session.expunge(dag_run)
     return TryStart(
         dag_run=dag_run,

@@ -38,7 +38,7 @@ def as_int(value: Any, name: str, where: str) -> int:
 
 
 def check_trigger_rule(value: Any, where: str) -> str:
-    rule = str(value.value if isinstance(value, TriggerRule) else value)
+    rule = TriggerRule.normalize(str(value.value if isinstance(value, TriggerRule) else value))
     if not TriggerRule.is_valid(rule):
         raise DagDefinitionError(
             f"{where}: the trigger_rule must be one of "

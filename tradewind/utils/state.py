@@ -30,9 +30,7 @@ class State:
     dag_states: tuple[DagRunState, ...] = tuple(DagRunState)
     finished: frozenset[TaskState] = FINISHED
     unfinished: frozenset[TaskState] = UNFINISHED
-    failed_states: frozenset[TaskState] = frozenset(
-        {TaskState.FAILED, TaskState.UPSTREAM_FAILED}
-    )
+    failed_states: frozenset[TaskState] = frozenset({TaskState.FAILED, TaskState.UPSTREAM_FAILED})
     success_states: frozenset[TaskState] = frozenset({TaskState.SUCCESS, TaskState.SKIPPED})
 
 

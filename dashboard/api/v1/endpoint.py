@@ -90,6 +90,8 @@ class Endpoint:
     status: int = 200
     #: the response's JSON schema, for the OpenAPI document
     response: Mapping[str, Any] | None = None
+    #: the OpenAPI operationId when the handler's name would repeat another's
+    op_id: str | None = None
 
     @property
     def full_path(self) -> str:
@@ -97,6 +99,8 @@ class Endpoint:
 
     @property
     def operation_id(self) -> str:
+        if self.op_id:
+            return self.op_id
         head, *rest = self.handler.__name__.split("_")
         return head + "".join(part.title() for part in rest)
 

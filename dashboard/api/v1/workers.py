@@ -195,5 +195,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         role=EDIT_ADMIN,
         body=_QUEUES_BODY,
         response=_WORKER,
+        op_id="patchWorkerQueues",
     ),
 )

@@ -1,3 +1,4 @@
+# ruff: noqa: E501, UP032, SIM112 - kept as Airflow wrote it
 """Example DAG demonstrating the usage of dynamic task mapping."""
 
 # Airflow 2.x's airflow/example_dags/example_dynamic_task_mapping.py (Apache-2.0); only the
@@ -24,7 +25,10 @@ with DAG(dag_id="example_dynamic_task_mapping", start_date=datetime(2022, 3, 4))
     sum_it(added_values)
 
 with DAG(
-    dag_id="example_task_mapping_second_order", schedule=None, catchup=False, start_date=datetime(2022, 3, 4)
+    dag_id="example_task_mapping_second_order",
+    schedule=None,
+    catchup=False,
+    start_date=datetime(2022, 3, 4),
 ) as dag2:
 
     @task

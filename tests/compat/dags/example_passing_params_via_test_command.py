@@ -1,3 +1,4 @@
+# ruff: noqa: E501, UP032, SIM112 - kept as Airflow wrote it
 """Example DAG demonstrating the usage of the params arguments in templated arguments."""
 
 # Airflow 2.x's airflow/example_dags/example_passing_params_via_test_command.py (Apache-2.0);

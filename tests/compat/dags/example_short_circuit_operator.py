@@ -1,3 +1,4 @@
+# ruff: noqa: E501, UP032, SIM112 - kept as Airflow wrote it
 """Example DAG demonstrating the usage of the ShortCircuitOperator."""
 
 # Airflow's airflow/example_dags/example_short_circuit_operator.py (Apache-2.0); only the
@@ -45,7 +46,9 @@ with DAG(
     task_7 = EmptyOperator(task_id="task_7", trigger_rule=TriggerRule.ALL_DONE)
 
     short_circuit = ShortCircuitOperator(
-        task_id="short_circuit", ignore_downstream_trigger_rules=False, python_callable=lambda: False
+        task_id="short_circuit",
+        ignore_downstream_trigger_rules=False,
+        python_callable=lambda: False,
     )
 
     chain(task_1, [task_2, short_circuit], [task_3, task_4], [task_5, task_6], task_7)

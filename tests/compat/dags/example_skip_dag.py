@@ -1,3 +1,4 @@
+# ruff: noqa: E501, UP032, SIM112 - kept as Airflow wrote it
 """Example DAG demonstrating the DummyOperator and a custom DummySkipOperator which skips by default."""
 
 # Airflow 2.0's airflow/example_dags/example_skip_dag.py (Apache-2.0); only the imports are

@@ -1,3 +1,4 @@
+# ruff: noqa: E501, UP032, SIM112 - kept as Airflow wrote it
 """
 Example usage of the TriggerDagRunOperator. This example holds 2 DAGs:
 1. 1st DAG (example_trigger_controller_dag) holds a TriggerDagRunOperator, which will trigger the 2nd DAG

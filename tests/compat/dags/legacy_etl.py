@@ -95,7 +95,7 @@ load_task = BashOperator(
     task_id="load",
     bash_command=(
         "echo \"loaded {{ ti.xcom_pull(task_ids='transform')['total'] }} into {{ params.table }}"
-        " for {{ ds }} with conf {{ dag_run.conf }}\""
+        ' for {{ ds }} with conf {{ dag_run.conf }}"'
     ),
     dag=dag,
 )

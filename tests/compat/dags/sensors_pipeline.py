@@ -30,8 +30,12 @@ with DAG(
     catchup=False,
     default_args={"poke_interval": 0.2, "timeout": 30},
 ) as dag:
-    land = BashOperator(task_id="land_file", bash_command=f"touch {LANDING}/orders_{{{{ ds_nodash }}}}.csv")
-    wait_file = FileSensor(task_id="wait_for_file", filepath=LANDING + "/orders_{{ ds_nodash }}.csv")
+    land = BashOperator(
+        task_id="land_file", bash_command=f"touch {LANDING}/orders_{{{{ ds_nodash }}}}.csv"
+    )
+    wait_file = FileSensor(
+        task_id="wait_for_file", filepath=LANDING + "/orders_{{ ds_nodash }}.csv"
+    )
     wait_python = PythonSensor(task_id="wait_for_condition", python_callable=_second_poke_succeeds)
     wait_delta = TimeDeltaSensor(task_id="wait_a_moment", delta=timedelta(seconds=0))
     never = PythonSensor(
