@@ -174,7 +174,10 @@ def run_backfill(
     """Drive ``run_ids`` to completion with a scheduler loop of their own."""
     from scheduler.executors.factory import build_executor
     from scheduler.loop import Scheduler
+    from tradewind.metastore.pools import ensure_default_pool
 
+    with metastore.session() as session:
+        ensure_default_pool(session, slots=settings.core.default_pool_slots)
     executor = build_executor(settings, metastore, executor_name)
     sched: Scheduler = Scheduler(
         settings, metastore, executor, only=RunFilter(dag_id, run_ids), listen=False

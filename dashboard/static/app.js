@@ -90,6 +90,12 @@
           status.textContent = data.running ? "Following the log (" + (data.source || "") + ")…"
             : "Try finished: " + (data.state || "");
         }
+        var badge = document.querySelector("#ti-state .state");
+        if (!data.running && badge && data.state) {
+          badge.textContent = data.state;
+          badge.setAttribute("data-state", data.state);
+          badge.style.background = STATE_COLORS[data.state] || "#d3d3d3";
+        }
         if (data.running || data.text) {
           idle = 0;
           window.setTimeout(poll, 1000);
@@ -97,12 +103,6 @@
           window.setTimeout(poll, 1000); /* the last lines may land just after the end */
         } else {
           pre.setAttribute("data-follow", "false");
-          var badge = document.querySelector("#ti-state .state");
-          if (badge && data.state) {
-            badge.textContent = data.state;
-            badge.setAttribute("data-state", data.state);
-            badge.style.background = STATE_COLORS[data.state] || "#d3d3d3";
-          }
         }
       }).catch(function () { window.setTimeout(poll, 3000); });
     }

@@ -83,3 +83,33 @@ def test_xcom_entries_list_and_get_with_secrets_redacted(api):
         reset_secrets()
     assert value == {"rows": 3, "pw": "***"}
     assert client.get(base + "/missing").status_code == 404
+
+
+def test_log_of_a_try_on_another_machine_comes_from_its_workers_log_server(sqlite_api, tmp_path):
+    from tradewind.core.keys import TryKey
+    from tradewind.metastore.models import TaskInstance, Worker
+    from tradewind.runtime.task_log import try_log_path
+    from worker.log_server import LogServer
+
+    run_id = sqlite_api.trigger("api_etl")
+    _ran_once(sqlite_api, run_id, "extract")
+    elsewhere = tmp_path / "worker_logs"
+    path = try_log_path(elsewhere, TryKey("api_etl", run_id, "extract", -1, 1))
+    path.parent.mkdir(parents=True)
+    path.write_text("from the worker\n")
+    server = LogServer(
+        base_log_folder=str(elsewhere),
+        secret_key=sqlite_api.settings.core.secret_key,
+        host="127.0.0.1",
+        port=0,
+    )
+    server.start()
+    try:
+        with sqlite_api.metastore.session() as session:
+            session.add(Worker(name="w9", log_server_url=f"http://127.0.0.1:{server.port}"))
+            session.get(TaskInstance, ("api_etl", run_id, "extract", -1)).worker_name = "w9"
+        url = f"/api/v1/dags/api_etl/dagRuns/{run_id}/taskInstances/extract/logs/1"
+        body = sqlite_api.client("Viewer").get(url).json()
+    finally:
+        server.stop()
+    assert body["content"] == "from the worker\n" and body["source"] == "worker w9"

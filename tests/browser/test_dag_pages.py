@@ -110,6 +110,7 @@ def test_a_running_tasks_log_grows_on_the_page(
     until(lambda: "progress line 16" in log.inner_text(), 20, "the last line")
     until(lambda: "success" in page.locator("#log-status").inner_text(), 20, "the try to finish")
     assert log.inner_text().count("progress line 3\n") == 1
+    assert page.locator("#ti-state .state").inner_text() == "success"
 
 
 def test_clear_a_failed_task_and_see_it_run_again(

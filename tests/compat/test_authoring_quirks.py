@@ -98,3 +98,21 @@ def test_ignored_airflow_arguments_do_not_crash() -> None:
             resources={"cpus": 1},
         )
     assert dag.max_active_tasks == 4 and task.max_active_tis_per_dag == 1
+
+
+def test_importing_every_compat_dag_file_stays_free_of_heavy_packages() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dags = Path(__file__).resolve().parent / "dags"
+    code = (
+        "import glob, runpy, sys\n"
+        f"for path in sorted(glob.glob({str(dags)!r} + '/*.py')):\n"
+        "    runpy.run_path(path, run_name='dag_file')\n"
+        "print(','.join(m for m in ('sqlalchemy', 'dramatiq', 'starlette') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""

@@ -52,6 +52,11 @@ def push_xcom(
     max_size: int,
 ) -> None:
     """Store ``value`` under ``key`` for one task instance, replacing an earlier value."""
+    store_serialized(session, ti_key, key, serialize_checked(ti_key, key, value, max_size))
+
+
+def serialize_checked(ti_key: TaskInstanceKey, key: str, value: Any, max_size: int) -> str:
+    """The stored text of ``value``; XComTooLarge over ``max_size`` bytes (0: no limit)."""
     text = serialize_value(value)
     size = len(text.encode("utf-8"))
     if max_size and size > max_size:
@@ -60,6 +65,11 @@ def push_xcom(
             hint="store large data elsewhere and push a reference to it, "
             "or raise TRADEWIND__CORE__XCOM_MAX_SIZE",
         )
+    return text
+
+
+def store_serialized(session: Session, ti_key: TaskInstanceKey, key: str, text: str) -> None:
+    """Store already serialized (and checked) ``text`` under ``key``, replacing an earlier one."""
     session.execute(
         delete(XCom)
         .where(*_where(ti_key), XCom.key == key)

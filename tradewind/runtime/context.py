@@ -168,21 +168,26 @@ def _prev_success(metastore: Metastore | None, dag_id: str, logical_date: dateti
     """The latest successful run before this one (or None)."""
     if metastore is None:
         return None
+    with metastore.session() as session:
+        return prev_success_in(session, dag_id, logical_date)
+
+
+def prev_success_in(session: Any, dag_id: str, logical_date: datetime) -> Any:
+    """:func:`_prev_success` inside the caller's transaction."""
     from sqlalchemy import select
 
     from tradewind.metastore.models import DagRun
 
-    with metastore.session() as session:
-        return session.execute(
-            select(DagRun)
-            .where(
-                DagRun.dag_id == dag_id,
-                DagRun.state == "success",
-                DagRun.logical_date < logical_date,
-            )
-            .order_by(DagRun.logical_date.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+    return session.execute(
+        select(DagRun)
+        .where(
+            DagRun.dag_id == dag_id,
+            DagRun.state == "success",
+            DagRun.logical_date < logical_date,
+        )
+        .order_by(DagRun.logical_date.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def _triggering_dataset_events(metastore: Metastore | None, dag_run: Any) -> dict[str, list]:
@@ -248,8 +253,13 @@ def build_context(
     metastore: Metastore | None = None,
     test_mode: bool = False,
     params: Mapping[str, Any] | None = None,
+    prev_success: Callable[[], Any] | None = None,
 ) -> Context:
-    """The context of ``ti`` (a RuntimeTaskInstance) in ``dag_run`` (a DagRun row or look-alike)."""
+    """The context of ``ti`` (a RuntimeTaskInstance) in ``dag_run`` (a DagRun row or look-alike).
+
+    ``prev_success`` returns the latest successful earlier run when it was read already (else
+    it is queried on first use of a ``prev_*_success`` entry).
+    """
     from tradewind.templating import macros
     from tradewind.templating.accessors import ConnectionAccessor, VariableAccessor
 
@@ -280,7 +290,7 @@ def build_context(
         }
     )
     dag_id, logical_date = ti.dag_id, values["logical_date"]
-    prev = _lazy_once(lambda: _prev_success(metastore, dag_id, logical_date))
+    prev = prev_success or _lazy_once(lambda: _prev_success(metastore, dag_id, logical_date))
     lazy: dict[str, Callable[[], Any]] = {
         "prev_data_interval_start_success": lambda: getattr(prev(), "data_interval_start", None),
         "prev_data_interval_end_success": lambda: getattr(prev(), "data_interval_end", None),

@@ -20,7 +20,7 @@ from tradewind.metastore.models import (
 )
 
 
-def _uri_and_extra(outlet: Any) -> tuple[str, dict[str, Any] | None] | None:
+def outlet_uri_and_extra(outlet: Any) -> tuple[str, dict[str, Any] | None] | None:
     if isinstance(outlet, str):
         return outlet, None
     uri = getattr(outlet, "uri", None)
@@ -57,7 +57,7 @@ def record_dataset_events(
     event_ids: list[int] = []
     seen: set[str] = set()
     for outlet in outlets:
-        parsed = _uri_and_extra(outlet)
+        parsed = outlet_uri_and_extra(outlet)
         if parsed is None or parsed[0] in seen:
             continue
         uri, dataset_extra = parsed

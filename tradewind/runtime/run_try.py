@@ -12,7 +12,7 @@ import copy
 import logging
 import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -25,12 +25,15 @@ from tradewind.errors import (
     TaskTimeout,
 )
 from tradewind.runtime.try_record import (
+    FinishPlan,
     Outcome,
     TryStart,
     current_state,
     failure,
-    finish,
+    finished,
     load_start,
+    plan_finish,
+    write_finish,
 )
 
 if TYPE_CHECKING:
@@ -60,12 +63,51 @@ def run_try(
 
     ``echo`` also receives the try's log lines (``tasks test`` prints them).
     """
-    from tradewind.runtime.callbacks import run_after_try
-    from tradewind.runtime.task_log import open_try_log
-
     start = load_start(metastore, try_key)
     if isinstance(start, TaskState):
         return start
+
+    def record(plan: FinishPlan) -> TaskState | None:
+        with metastore.session() as session:
+            if write_finish(session, try_key, start, plan, hostname=hostname):
+                return plan.state
+            session.rollback()
+            return None
+
+    return run_started_try(
+        metastore,
+        task,
+        try_key,
+        start,
+        record=record,
+        settings=settings,
+        hostname=hostname,
+        test_mode=test_mode,
+        echo=echo,
+    )
+
+
+def run_started_try(
+    metastore: Metastore,
+    task: Any,
+    try_key: TryKey,
+    start: TryStart,
+    *,
+    record: Callable[[FinishPlan], TaskState | None],
+    settings: Settings,
+    hostname: str,
+    test_mode: bool = False,
+    echo: TextIO | None = None,
+) -> TaskState:
+    """Run a try whose start was read already (``load_start``/``load_start_in``).
+
+    ``record`` writes the outcome's :class:`FinishPlan` (``write_finish`` in one transaction)
+    and returns the state written, or None when the task instance was changed meanwhile; the
+    callbacks follow. A worker passes a ``record`` that has its warm parent process write it.
+    """
+    from tradewind.runtime.callbacks import run_after_try
+    from tradewind.runtime.task_log import open_try_log
+
     with open_try_log(base_log_folder(settings), try_key) as try_log:
         if echo is not None:
             handler = logging.StreamHandler(echo)
@@ -76,12 +118,18 @@ def run_try(
         )
         ti.log_url = str(try_log.path)
         outcome = _execute(run_task, ti, context, start, try_key)
-        state, outcome = finish(
-            metastore, run_task, ti, try_key, start, outcome, settings, hostname
-        )
+        plan, outcome = plan_finish(run_task, ti, try_key, start, outcome, settings)
+        state = record(plan)
         if state is not None:
+            state, outcome = finished(ti, try_key, start, plan, outcome)
             error = outcome.error
             run_after_try(outcome.task or task, context, state, error, settings=settings, ti=ti)
+        else:
+            log.warning(
+                "The state of %s was changed while it ran: not recording %s",
+                try_key,
+                plan.state.value,
+            )
         final = state or current_state(metastore, try_key)
     if outcome.reraise is not None:
         raise outcome.reraise
@@ -115,6 +163,7 @@ def _prepare(
         priority_weight=start.priority_weight,
     )
     ti.first_poke_at = start.first_poke_at or start.start_date
+    prev = start.prev_success
     context = build_context(
         dag=getattr(task, "dag", None),
         task=task,
@@ -122,6 +171,7 @@ def _prepare(
         dag_run=start.dag_run,
         metastore=metastore,
         test_mode=test_mode,
+        prev_success=(lambda: prev) if start.prev_success_loaded else None,
     )
     return ti, context, task
 

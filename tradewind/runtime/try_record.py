@@ -3,6 +3,12 @@
 The start reads the task instance and its run (and clears the instance's XComs of earlier
 tries); the end pushes the return value, moves the state by compare-and-set (``running`` at this
 try number), writes the try's history row and, on success, the dataset events of its outlets.
+
+The end is split in two so that the process that runs the task need not write it: the
+:class:`FinishPlan` (plain, picklable data: columns, serialized XComs, outlets) is computed
+where the task ran (:func:`plan_finish`), and written in one transaction by whoever holds the
+metastore connection (:func:`write_finish`): the try's own process in ``run_try``, the worker's
+warm parent for a forked try (``worker.process``), so that a no-op try opens no connection.
 """
 
 from __future__ import annotations
@@ -39,6 +45,31 @@ class TryStart:
     queue: str | None
     pool: str | None
     priority_weight: int | None
+    #: the latest successful run before this one, when read with the start (else looked up
+    #: lazily, only if the task's context asks for a ``prev_*_success`` entry)
+    prev_success: Any = None
+    prev_success_loaded: bool = False
+
+
+@dataclass(frozen=True)
+class OutletRef:
+    """An outlet as ``record_dataset_events`` reads it (picklable, whatever the outlet was)."""
+
+    uri: str
+    extra: dict[str, Any] | None = None
+
+
+@dataclass
+class FinishPlan:
+    """What the end of a try writes (see :func:`write_finish`)."""
+
+    state: TaskState
+    fields: dict[str, Any]
+    now: datetime
+    error: str | None = None
+    #: (key, serialized JSON) pairs
+    xcoms: list[tuple[str, str]] = field(default_factory=list)
+    outlets: list[OutletRef] = field(default_factory=list)
 
 
 @dataclass
@@ -54,46 +85,65 @@ class Outcome:
 
 
 def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
+    """Read what the try needs (its own transaction); a TaskState: the try must not run."""
+    with metastore.session() as session:
+        return load_start_in(session, key)
+
+
+def load_start_in(
+    session: Any, key: TryKey, *, with_prev_success: bool = False
+) -> TryStart | TaskState:
+    """:func:`load_start` inside the caller's transaction (a worker reads it with the claim).
+
+    ``with_prev_success`` also reads the run's latest successful predecessor (one indexed
+    query here, instead of a connection of the try's own process when a context entry asks).
+    """
     from tradewind.metastore.models import DagRun, TaskInstance
     from tradewind.metastore.xcoms import delete_xcoms
 
-    with metastore.session() as session:
-        row = session.execute(
-            select(
-                TaskInstance.state,
-                TaskInstance.try_number,
-                TaskInstance.max_tries,
-                TaskInstance.start_date,
-                TaskInstance.first_poke_at,
-                TaskInstance.operator,
-                TaskInstance.queue,
-                TaskInstance.pool,
-                TaskInstance.priority_weight,
-                DagRun,
-            )
-            .join(
-                DagRun,
-                (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
-            )
-            .where(
-                TaskInstance.dag_id == key.dag_id,
-                TaskInstance.run_id == key.run_id,
-                TaskInstance.task_id == key.task_id,
-                TaskInstance.map_index == key.map_index,
-            )
-        ).first()
-        if row is None:
-            log.error("Task instance of %s not found: not running it", key)
-            return TaskState.REMOVED
-        if row.state != TaskState.RUNNING or row.try_number != key.try_number:
-            log.warning(
-                "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
-            )
-            return TaskState(row.state)
-        dag_run = row.DagRun
-        if key.try_number > 1 or row.first_poke_at is not None:
-            delete_xcoms(session, key.ti_key)  # a first try has none to clear
-        session.expunge(dag_run)
+    row = session.execute(
+        select(
+            TaskInstance.state,
+            TaskInstance.try_number,
+            TaskInstance.max_tries,
+            TaskInstance.start_date,
+            TaskInstance.first_poke_at,
+            TaskInstance.operator,
+            TaskInstance.queue,
+            TaskInstance.pool,
+            TaskInstance.priority_weight,
+            DagRun,
+        )
+        .join(
+            DagRun,
+            (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
+        )
+        .where(
+            TaskInstance.dag_id == key.dag_id,
+            TaskInstance.run_id == key.run_id,
+            TaskInstance.task_id == key.task_id,
+            TaskInstance.map_index == key.map_index,
+        )
+    ).first()
+    if row is None:
+        log.error("Task instance of %s not found: not running it", key)
+        return TaskState.REMOVED
+    if row.state != TaskState.RUNNING or row.try_number != key.try_number:
+        log.warning(
+            "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
+        )
+        return TaskState(row.state)
+    dag_run = row.DagRun
+    if key.try_number > 1 or row.first_poke_at is not None:
+        delete_xcoms(session, key.ti_key)  # a first try has none to clear
+    prev = None
+    if with_prev_success:
+        from tradewind.runtime.context import prev_success_in
+
+        prev = prev_success_in(session, key.dag_id, dag_run.logical_date)
+        if prev is not None:
+            session.expunge(prev)
+    session.expunge(dag_run)
     return TryStart(
         dag_run=dag_run,
         max_tries=row.max_tries,
@@ -103,6 +153,8 @@ def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
         queue=row.queue,
         pool=row.pool,
         priority_weight=row.priority_weight,
+        prev_success=prev,
+        prev_success_loaded=with_prev_success,
     )
 
 
@@ -140,16 +192,126 @@ def _retry_delay(task: Any, key: TryKey, logical_date: datetime) -> float:
     return retry_delay_seconds(spec, key.try_number, dag_id=key.dag_id, logical_date=logical_date)
 
 
-def _push_result(session: Any, task: Any, key: TryKey, result: Any, max_size: int) -> None:
-    from tradewind.metastore.xcoms import RETURN_VALUE, push_xcom
+def _xcom_rows(task: Any, key: TryKey, result: Any, max_size: int) -> list[tuple[str, str]]:
+    """The XComs a return value makes, serialized and size-checked (TaskFailure if not)."""
+    from tradewind.metastore.xcoms import RETURN_VALUE, serialize_checked
 
     if result is None or not getattr(task, "do_xcom_push", True):
-        return
-    with session.begin_nested():
-        if getattr(task, "multiple_outputs", False) and isinstance(result, Mapping):
-            for name, value in result.items():
-                push_xcom(session, key.ti_key, str(name), value, max_size=max_size)
-        push_xcom(session, key.ti_key, RETURN_VALUE, result, max_size=max_size)
+        return []
+    rows: list[tuple[str, str]] = []
+    if getattr(task, "multiple_outputs", False) and isinstance(result, Mapping):
+        for name, value in result.items():
+            rows.append((str(name), serialize_checked(key.ti_key, str(name), value, max_size)))
+    rows.append((RETURN_VALUE, serialize_checked(key.ti_key, RETURN_VALUE, result, max_size)))
+    return rows
+
+
+def _outlet_refs(outlets: Any) -> list[OutletRef]:
+    from tradewind.runtime.datasets import outlet_uri_and_extra
+
+    refs: list[OutletRef] = []
+    for outlet in outlets or ():
+        parsed = outlet_uri_and_extra(outlet)
+        if parsed is not None:
+            refs.append(OutletRef(*parsed))
+    return refs
+
+
+def plan_finish(
+    task: Any,
+    ti: Any,
+    key: TryKey,
+    start: TryStart,
+    outcome: Outcome,
+    settings: Settings,
+) -> tuple[FinishPlan, Outcome]:
+    """Compute what the end of the try writes, without the metastore; returns the plan and the
+    outcome (a return value that cannot be stored turns success into failure)."""
+    from tradewind.templating.render import storable_rendered_fields
+
+    run_task = outcome.task or task
+    xcoms: list[tuple[str, str]] = []
+    if outcome.state == TaskState.SUCCESS:
+        try:
+            xcoms = _xcom_rows(run_task, key, outcome.result, settings.core.xcom_max_size)
+        except TaskFailure as exc:
+            log.error("%s", exc)
+            failed = failure(exc, ti)
+            outcome = replace(outcome, state=failed.state, error=failed.error)
+    now = datetime.now(UTC)
+    fields: dict[str, Any] = {
+        "end_date": now,
+        "duration": (now - start.start_date).total_seconds(),
+        "next_try_at": None,
+        "first_poke_at": None,
+    }
+    if outcome.rendered:
+        fields["rendered_fields"] = storable_rendered_fields(outcome.rendered)
+    if outcome.state == TaskState.UP_FOR_RETRY:
+        delay = _retry_delay(run_task, key, start.dag_run.logical_date)
+        fields["next_try_at"] = now + timedelta(seconds=delay)
+    elif outcome.state == TaskState.UP_FOR_RESCHEDULE:
+        fields["next_try_at"] = outcome.reschedule_at
+        fields["first_poke_at"] = start.first_poke_at or start.start_date
+    outlets = getattr(run_task, "outlets", None)
+    plan = FinishPlan(
+        state=outcome.state,
+        fields=fields,
+        now=now,
+        error=_error_text(outcome.error),
+        xcoms=xcoms,
+        outlets=_outlet_refs(outlets) if outcome.state == TaskState.SUCCESS else [],
+    )
+    return plan, outcome
+
+
+def write_finish(
+    session: Any,
+    key: TryKey,
+    start: TryStart,
+    plan: FinishPlan,
+    *,
+    hostname: str,
+    notify: bool = False,
+) -> bool:
+    """Write ``plan`` in the caller's transaction: XComs, the state by compare-and-set, the
+    try's history row, dataset events (and a scheduler wake-up, delivered at commit, when
+    ``notify``). False: the instance was changed meanwhile; the caller must roll back."""
+    from tradewind.metastore.transitions import record_try, set_task_state
+    from tradewind.metastore.xcoms import store_serialized
+    from tradewind.runtime.datasets import record_dataset_events
+
+    for name, text in plan.xcoms:
+        store_serialized(session, key.ti_key, name, text)
+    moved = set_task_state(
+        session,
+        key.ti_key,
+        plan.state,
+        expected=[TaskState.RUNNING],
+        try_number=key.try_number,
+        **plan.fields,
+    )
+    if not moved:
+        return False
+    record_try(
+        session,
+        key,
+        plan.state,
+        hostname=hostname,
+        start_date=start.start_date,
+        end_date=plan.now,
+        duration=plan.fields["duration"],
+        error=plan.error,
+        operator=start.operator,
+        queue=start.queue,
+    )
+    if plan.outlets:
+        record_dataset_events(session, plan.outlets, key.ti_key, timestamp=plan.now)
+    if notify:
+        from tradewind.metastore.wakeup import notify_scheduler
+
+        notify_scheduler(session)
+    return True
 
 
 def finish(
@@ -164,68 +326,21 @@ def finish(
 ) -> tuple[TaskState | None, Outcome]:
     """Write the outcome; returns the state written (None when the instance was changed by
     someone else meanwhile) and the outcome (a failed XCom push turns success into failure)."""
-    from tradewind.metastore.transitions import record_try, set_task_state
-    from tradewind.runtime.datasets import record_dataset_events
-    from tradewind.templating.render import storable_rendered_fields
-
-    run_task = outcome.task or task
+    plan, outcome = plan_finish(task, ti, key, start, outcome, settings)
     with metastore.session() as session:
-        if outcome.state == TaskState.SUCCESS:
-            try:
-                _push_result(session, run_task, key, outcome.result, settings.core.xcom_max_size)
-            except TaskFailure as exc:
-                log.error("%s", exc)
-                failed = failure(exc, ti)
-                outcome = replace(outcome, state=failed.state, error=failed.error)
-        now = datetime.now(UTC)
-        fields: dict[str, Any] = {
-            "end_date": now,
-            "duration": (now - start.start_date).total_seconds(),
-            "next_try_at": None,
-            "first_poke_at": None,
-        }
-        if outcome.rendered:
-            fields["rendered_fields"] = storable_rendered_fields(outcome.rendered)
-        if outcome.state == TaskState.UP_FOR_RETRY:
-            delay = _retry_delay(run_task, key, start.dag_run.logical_date)
-            fields["next_try_at"] = now + timedelta(seconds=delay)
-        elif outcome.state == TaskState.UP_FOR_RESCHEDULE:
-            fields["next_try_at"] = outcome.reschedule_at
-            fields["first_poke_at"] = start.first_poke_at or start.start_date
-        moved = set_task_state(
-            session,
-            key.ti_key,
-            outcome.state,
-            expected=[TaskState.RUNNING],
-            try_number=key.try_number,
-            **fields,
-        )
-        if not moved:
+        if not write_finish(session, key, start, plan, hostname=hostname):
             session.rollback()
-            log.warning(
-                "The state of %s was changed while it ran: not recording %s",
-                key,
-                outcome.state.value,
-            )
             return None, outcome
-        record_try(
-            session,
-            key,
-            outcome.state,
-            hostname=hostname,
-            start_date=start.start_date,
-            end_date=now,
-            duration=fields["duration"],
-            error=_error_text(outcome.error),
-            operator=start.operator,
-            queue=start.queue,
-        )
-        outlets = getattr(run_task, "outlets", None)
-        if outcome.state == TaskState.SUCCESS and outlets:
-            record_dataset_events(session, outlets, key.ti_key, timestamp=now)
-    ti.mark_finished(outcome.state.value, now)
-    _log_final(outcome, key, start, now)
-    return outcome.state, outcome
+    return finished(ti, key, start, plan, outcome)
+
+
+def finished(
+    ti: Any, key: TryKey, start: TryStart, plan: FinishPlan, outcome: Outcome
+) -> tuple[TaskState, Outcome]:
+    """After the plan was written: reflect it on ``ti`` and log the final line."""
+    ti.mark_finished(plan.state.value, plan.now)
+    _log_final(outcome, key, start, plan.now)
+    return plan.state, outcome
 
 
 def _log_final(outcome: Outcome, key: TryKey, start: TryStart, now: datetime) -> None:

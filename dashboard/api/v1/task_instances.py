@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from dashboard.api.v1.convert import iso, jsonable
 from dashboard.api.v1.endpoint import Call, Endpoint, Param
-from dashboard.api.v1.pagination import PAGE_PARAMS, page
+from dashboard.api.v1.pagination import PAGE_PARAMS, page_by_keys
 from dashboard.api.v1.runs import WILDCARD, get_run_row, require_dag
 from dashboard.api.v1.schemas import BOOLEAN, DATE_TIME, ID, collection, enum, obj
 from dashboard.auth.permissions import EDIT_RUNS
@@ -77,7 +75,7 @@ def get_task_instances(call: Call) -> dict[str, Any]:
     for name in ("state", "pool", "queue", "task_id"):
         if q[name]:
             where.append(getattr(TI, name).in_(q[name]))
-    rows, total = page(call.session, select(TI).order_by(*_ORDER_KEY), where, call, count_from=TI)
+    rows, total = page_by_keys(call.session, TI, _ORDER_KEY, where, call)
     return {"task_instances": [ti_json(r[0]) for r in rows], "total_entries": total}
 
 

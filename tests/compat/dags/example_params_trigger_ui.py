@@ -67,11 +67,18 @@ with DAG(
     def generate_german_greeting(name: str) -> str:
         return f"Sehr geehrter Herr/Frau {name}."
 
-    @task(task_id="generate_french_greeting", task_display_name="Produire un message d'accueil en français")
+    @task(
+        task_id="generate_french_greeting",
+        task_display_name="Produire un message d'accueil en français",
+    )
     def generate_french_greeting(name: str) -> str:
         return f"Bonjour {name}!"
 
-    @task(task_id="print_greetings", task_display_name="Print greetings", trigger_rule=TriggerRule.ALL_DONE)
+    @task(
+        task_id="print_greetings",
+        task_display_name="Print greetings",
+        trigger_rule=TriggerRule.ALL_DONE,
+    )
     def print_greetings(greetings1, greetings2, greetings3) -> None:
         for g in greetings1 or []:
             print(g)

@@ -58,6 +58,8 @@ class TaskInstance(Base):
         Index("ix_task_instance_dag_id_state", "dag_id", "state"),
         Index("ix_task_instance_pool_state", "pool", "state"),
         Index("ix_task_instance_dag_run", "dag_id", "run_id"),
+        #: the fleet monitor's enqueue rates (dashboard/fleet_stats.py)
+        Index("ix_task_instance_queued_at", "queued_at"),
     )
 
     dag_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
