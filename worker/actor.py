@@ -28,7 +28,7 @@ def declare_actor(broker: Broker, runner: TryProcessRunner, queue_name: str) -> 
         claimed = current_claim()
         if claimed is None or claimed.try_key != try_key:
             return  # not claimed by this thread: nothing to run
-        runner.run(try_key, claimed.fileloc)
+        claimed.notified = runner.run(try_key, claimed.fileloc, start=claimed.start)
 
     return dramatiq.actor(
         run_task_try,

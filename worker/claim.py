@@ -4,8 +4,9 @@ Before the actor sees a message, :class:`ClaimMiddleware`
 
 1. hands the message back if this worker no longer serves its queue or is draining;
 2. claims the try through ``tradewind.runtime.claim.claim_try`` (one transaction, which also
-   reads the DAG's file location), so a duplicate, stale or already-handled message is
-   acknowledged and dropped without running anything;
+   reads the DAG's file location and what the try needs to start: its run, the previous
+   successful run, so the try's process needs no connection of its own), so a duplicate, stale
+   or already-handled message is acknowledged and dropped without running anything;
 3. acknowledges the message at once (see ``broker_config.brokers.early_ack`` for why: from here
    the metastore owns the try, through heartbeats and the scheduler's zombie detection).
 
@@ -26,6 +27,7 @@ from broker_config.brokers.early_ack import ack_now
 from broker_config.messages import ACTOR_NAME
 from broker_config.middleware import TRY_KEY_OPTION
 from tradewind.core.keys import TryKey
+from tradewind.runtime.try_record import TryStart, load_start_in
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -36,11 +38,15 @@ log = logging.getLogger(__name__)
 _current = threading.local()
 
 
-@dataclass(frozen=True)
+@dataclass
 class ClaimedTry:
     try_key: TryKey
     queue: str
     fileloc: str
+    #: ``tradewind.runtime.try_record.TryStart`` read with the claim (None: the try reads it)
+    start: Any = None
+    #: the scheduler was woken with the try's outcome already (in the same transaction)
+    notified: bool = False
 
 
 def current_claim() -> ClaimedTry | None:
@@ -90,6 +96,7 @@ class ClaimMiddleware(Middleware):
                     pid=self.identity.pid,
                 )
                 fileloc = _fileloc(session, try_key.dag_id) if claimed else ""
+                start = load_start_in(session, try_key, with_prev_success=True) if claimed else None
         except BaseException:
             self.tracker.remove(try_key)
             raise
@@ -100,7 +107,9 @@ class ClaimMiddleware(Middleware):
             )
             raise SkipMessage("not claimable")
         ack_now(message)
-        _current.claimed = ClaimedTry(try_key, message.queue_name, fileloc)
+        if not isinstance(start, TryStart):
+            start = None  # cannot happen right after the claim; the try's process re-reads it
+        _current.claimed = ClaimedTry(try_key, message.queue_name, fileloc, start)
 
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None

@@ -59,6 +59,7 @@ class DagCache:
             if loaded.import_error:
                 raise DagImportError(loaded.import_error)
             dags = {dag.dag_id: dag for dag in loaded.dags}
+            _warm_template_envs(dags.values())
             self._files[path] = _Entry(stamp, loaded.content_hash, dags)
             return dags
 
@@ -71,3 +72,14 @@ class DagCache:
         if task is None:
             raise TaskNotFound(f"task {task_id!r} is not in DAG {dag_id!r}")
         return task
+
+
+def _warm_template_envs(dags: Any) -> None:
+    """Build each DAG's (cached) Jinja environment here, so forked tries inherit it."""
+    from tradewind.templating.environment import get_template_env
+
+    for dag in dags:
+        try:
+            get_template_env(dag)
+        except Exception:  # the try builds it (and reports the error) itself
+            pass

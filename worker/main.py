@@ -31,8 +31,12 @@ if TYPE_CHECKING:
     from tradewind.config import Settings
 
 log = logging.getLogger(__name__)
-#: unclaimed messages a worker holds per queue: one, so idle workers get the rest
-QUEUE_PREFETCH = 1
+#: unclaimed messages a worker holds per queue, as a multiple of its ``-c``. Messages are
+#: acknowledged at the claim, so only messages waiting for a busy worker's free thread count:
+#: one per thread lets every free thread claim at once (with 1, claims were serialized behind
+#: one broker round trip each: a few starts per second), while a saturated worker still holds
+#: at most ``-c`` messages back from idle ones (redelivered if it dies before claiming them).
+QUEUE_PREFETCH_PER_THREAD = 1
 #: how often idle dramatiq threads look up (ms): bounds how fast a drain or stop takes effect
 WORKER_TIMEOUT_MS = 500
 #: a paused or failed consumer is restarted after this many seconds (dramatiq's default: 3)
@@ -147,7 +151,7 @@ class WorkerProcess:
             worker_timeout=WORKER_TIMEOUT_MS,
         )
         self.worker.consumer_whitelist = set(broker_queues)
-        self.worker.queue_prefetch = QUEUE_PREFETCH
+        self.worker.queue_prefetch = QUEUE_PREFETCH_PER_THREAD * self.identity.concurrency
         for name in broker_queues:
             self.broker.declare_queue(name)
         self.worker.start()

@@ -36,5 +36,6 @@ class WakeupMiddleware(Middleware):
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
     ) -> None:
-        if current_claim() is not None:
+        claimed = current_claim()
+        if claimed is not None and not claimed.notified:
             notify_try_ended(self.metastore)

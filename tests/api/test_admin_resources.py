@@ -79,3 +79,25 @@ def test_import_errors_list_the_broken_file(api):
     assert "not_a_module_anywhere_api" in error["stack_trace"]
     one = client.get(f"/api/v1/importErrors/{error['import_error_id']}").json()
     assert one == error
+
+
+def test_admin_creates_a_user_whose_token_then_works(api):
+    admin = api.client("Admin")
+    created = admin.post(
+        "/api/v1/users", json={"username": "ci", "email": "ci@x", "role": "User"}
+    ).json()
+    assert created["role"] == "User" and created["generated_password"]
+    assert "password_hash" not in created
+    assert (
+        admin.post(
+            "/api/v1/users", json={"username": "ci", "email": "ci@x", "role": "User"}
+        ).status_code
+        == 409
+    )
+    token = admin.post("/api/v1/users/ci/tokens", json={"name": "ci"}).json()["token"]
+    client = api.client(None)
+    client.headers["Authorization"] = f"Bearer {token}"
+    assert client.post("/api/v1/dags/api_etl/dagRuns", json={}).status_code == 200
+    assert client.get("/api/v1/users").status_code == 403  # a User may not manage users
+    assert admin.delete("/api/v1/users/ci").status_code == 204
+    assert client.get("/api/v1/dags").status_code == 401  # its tokens went with it

@@ -1,25 +1,14 @@
-"""Known differences from Airflow in other owners' areas, kept as failing (xfail strict) tests.
-
-Each test names the owner and the fix; when the fix lands the test XPASSes and fails the suite,
-so the marker gets removed.
-"""
+"""Context names whose Airflow semantics depend on how the run came to be."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from tradewind import DAG
 from tradewind.operators.bash import BashOperator
+from tradewind.runtime.context import date_entries
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="H4b: tradewind/runtime/context.py date_entries() derives prev_* from the data "
-    "interval for every run; Airflow 2 gives a manually triggered (external_trigger) run "
-    "prev_execution_date = next_execution_date = logical_date",
-)
 def test_prev_ds_of_a_manual_run_is_its_own_ds_as_in_airflow(sqlite_metastore) -> None:
     from tradewind.metastore.xcoms import pull_xcom
     from tradewind.runtime.dag_test import run_dag_test
@@ -32,3 +21,18 @@ def test_prev_ds_of_a_manual_run_is_its_own_ds_as_in_airflow(sqlite_metastore) -
     with sqlite_metastore.session() as session:
         rendered = pull_xcom(session, "prev_ds_manual", result.run_id, "dates")
     assert rendered == "2024-03-10/2024-03-10/2024-03-10"
+
+
+def test_a_scheduled_run_takes_prev_and_next_from_its_schedule() -> None:
+    day = datetime(2024, 3, 10, tzinfo=UTC)
+    start, end = datetime(2024, 3, 9, tzinfo=UTC), day
+    scheduled = date_entries(start, start, end)
+    manual = date_entries(day, start, end, external_trigger=True)
+    assert (scheduled["prev_ds"], scheduled["ds"], scheduled["next_ds"]) == (
+        "2024-03-08",
+        "2024-03-09",
+        "2024-03-10",
+    )
+    assert (manual["prev_ds_nodash"], manual["next_ds_nodash"]) == ("20240310", "20240310")
+    assert manual["prev_execution_date"] == manual["next_execution_date"] == day
+    assert manual["data_interval_start"] == start and manual["data_interval_end"] == end

@@ -89,3 +89,17 @@ def test_an_unreachable_server_gives_one_clear_error(tw_home, monkeypatch):
 
 def test_get_uri_is_a_sqlalchemy_postgresql_url(pg_conn):
     assert PostgresHook(pg_conn).get_uri().startswith("postgresql://postgres@127.0.0.1:5432/")
+
+
+def test_get_conn_is_a_driver_connection_to_the_connections_database(pg_conn, table):
+    dbname = PostgresHook(pg_conn).get_connection(pg_conn).schema
+    conn = PostgresHook(postgres_conn_id=pg_conn).get_conn()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT current_database(), current_user")
+            assert cursor.fetchone() == (dbname, "postgres")
+            cursor.execute(f"INSERT INTO {table} VALUES (1, 'raw')")
+        conn.commit()
+    finally:
+        conn.close()
+    assert PostgresHook(pg_conn).get_records(f"SELECT name FROM {table}") == [("raw",)]

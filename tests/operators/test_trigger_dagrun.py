@@ -150,3 +150,9 @@ def test_bad_arguments_are_refused_at_declaration():
         TriggerDagRunOperator(task_id="t", trigger_dag_id="x", logical_date=12345)
     with pytest.raises(DagDefinitionError):
         TriggerDagRunOperator(task_id="t", trigger_dag_id="x", allowed_states=["bogus"])
+
+
+def test_failed_states_default_to_failed_and_an_empty_list_means_none():
+    assert TriggerDagRunOperator(task_id="t", trigger_dag_id="x").failed_states == ["failed"]
+    op = TriggerDagRunOperator(task_id="t", trigger_dag_id="x", failed_states=[])
+    assert op.failed_states == [] and op.allowed_states == ["success"]

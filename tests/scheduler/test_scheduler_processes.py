@@ -79,8 +79,11 @@ def test_two_schedulers_on_postgres_run_every_try_exactly_once(harness: Any) -> 
         harness.wait(lambda: len(_jobs(harness)) == 2)
         run_id = harness.trigger("sched_ha")
         harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=240, step=0.5)
-    finally:
-        outputs = [_stop(p) for p in procs]
+    except AssertionError as exc:
+        states = Counter(t.state for t in harness.tis("sched_ha"))
+        tails = [_stop(p)[-3000:] for p in procs]
+        raise AssertionError(f"{exc}; task states {dict(states)}; output: {tails}") from None
+    outputs = [_stop(p) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     tries = harness.tries("sched_ha")
     per_instance = Counter((t.run_id, t.task_id, t.map_index) for t in tries)

@@ -62,15 +62,22 @@ def test_ensure_fernet_key_writes_a_new_key_to_the_config_file(tw_home, monkeypa
 def test_values_are_stored_encrypted_at_rest(metastore):
     with metastore.session() as session:
         set_variable(session, "api_token", "plain-token-value")
-        add_connection(session, Connection(conn_id="pg", conn_type="postgres", password="pw123"))
+        add_connection(
+            session,
+            Connection(
+                conn_id="pg", conn_type="postgres", password="pw123", extra={"sslkey": "k-9x"}
+            ),
+        )
     with metastore.engine.connect() as conn:
         raw_val = conn.execute(text("SELECT val FROM variable WHERE key = 'api_token'")).scalar()
-        raw_pw = conn.execute(text("SELECT password FROM connection")).scalar()
+        raw_pw, raw_extra = conn.execute(text("SELECT password, extra FROM connection")).one()
     assert raw_val != "plain-token-value" and "plain-token-value" not in raw_val
-    assert raw_pw != "pw123"
+    assert raw_pw != "pw123" and "pw123" not in raw_pw
+    assert "sslkey" not in raw_extra and "k-9x" not in raw_extra
     with metastore.session() as session:
         assert get_variable(session, "api_token") == "plain-token-value"
-        assert get_connection(session, "pg").password == "pw123"
+        conn = get_connection(session, "pg")
+        assert conn.password == "pw123" and conn.extra_dejson == {"sslkey": "k-9x"}
 
 
 def test_rotation_keeps_old_secrets_readable_and_re_encrypts_them(metastore, monkeypatch):

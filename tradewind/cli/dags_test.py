@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -65,7 +66,10 @@ def load_dag(settings: Any, dag_id: str, subdir: str | None = None) -> Any:
     if dag is not None:
         return dag
     if bag.import_errors:
-        path, message = sorted(bag.import_errors.items())[0]
+        # the file that names the DAG is most likely the one that defines it
+        path, message = min(
+            bag.import_errors.items(), key=lambda item: (not _mentions(item[0], dag_id), item[0])
+        )
         first = next((line for line in message.strip().splitlines() if line.strip()), message)
         more = len(bag.import_errors) - 1
         extra = f" (and {more} more file{'s' if more != 1 else ''})" if more > 0 else ""
@@ -75,6 +79,13 @@ def load_dag(settings: Any, dag_id: str, subdir: str | None = None) -> Any:
             hint="fix the file; `tradewind dags list-import-errors` lists every failure",
         )
     raise DagNotFound(f"DAG {dag_id!r} not found in {folder}")
+
+
+def _mentions(path: str, text: str) -> bool:
+    try:
+        return text in Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 @click.command("test")

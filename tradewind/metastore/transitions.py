@@ -131,8 +131,37 @@ def set_run_state(
 
 
 def record_try(session: Session, key: TryKey, state: TaskState | str, **fields: Any) -> None:
-    """Insert or update the history row of one try (hostname, dates, error, final state)."""
+    """Insert or update the history row of one try (hostname, dates, error, final state).
+
+    One statement where the database has an upsert (Postgres, SQLite: ``INSERT ... ON CONFLICT
+    DO UPDATE``; MySQL: ``ON DUPLICATE KEY UPDATE``), else a look-up then an insert or update.
+    """
     values = {"state": TaskState(state).value, **fields}
+    row = {
+        "dag_id": key.dag_id,
+        "run_id": key.run_id,
+        "task_id": key.task_id,
+        "map_index": key.map_index,
+        "try_number": key.try_number,
+        **values,
+    }
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        session.execute(
+            upsert(TaskTry)
+            .values(**row)
+            .on_conflict_do_update(index_elements=_TRY_KEY_COLUMNS, set_=values)
+        )
+        return
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        session.execute(mysql_insert(TaskTry).values(**row).on_duplicate_key_update(**values))
+        return
     where = (
         TaskTry.dag_id == key.dag_id,
         TaskTry.run_id == key.run_id,
@@ -149,16 +178,11 @@ def record_try(session: Session, key: TryKey, state: TaskState | str, **fields: 
             .execution_options(synchronize_session=False)
         )
     else:
-        session.execute(
-            insert(TaskTry).values(
-                dag_id=key.dag_id,
-                run_id=key.run_id,
-                task_id=key.task_id,
-                map_index=key.map_index,
-                try_number=key.try_number,
-                **values,
-            )
-        )
+        session.execute(insert(TaskTry).values(**row))
+
+
+#: the unique key of ``task_try`` (its UniqueConstraint), the upsert's conflict target
+_TRY_KEY_COLUMNS = ["dag_id", "run_id", "task_id", "map_index", "try_number"]
 
 
 def ti_key_filter(keys: Sequence[TaskInstanceKey]) -> Any:

@@ -72,7 +72,9 @@ class TriggerDagRunOperator(BaseOperator):
             )
         try:
             self.allowed_states = [DagRunState(s).value for s in allowed_states or ["success"]]
-            self.failed_states = [DagRunState(s).value for s in failed_states or ["failed"]]
+            # as in Airflow, an explicit empty list means "no state fails the task"
+            failed = ["failed"] if failed_states is None else failed_states
+            self.failed_states = [DagRunState(s).value for s in failed]
         except ValueError as exc:
             raise DagDefinitionError(f"{where}: {exc}") from None
         self.trigger_dag_id = trigger_dag_id

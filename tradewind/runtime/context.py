@@ -133,14 +133,20 @@ def date_entries(
     logical_date: datetime,
     data_interval_start: datetime | None,
     data_interval_end: datetime | None,
+    *,
+    external_trigger: bool = False,
 ) -> dict[str, Any]:
-    """The date names of the context, all derived from the run's dates (UTC, as Airflow)."""
+    """The date names of the context, from the run's dates (UTC, as Airflow). As in Airflow 2,
+    ``prev_*``/``next_*`` of a manually triggered (``external_trigger``) run are its own date."""
     logical_date = logical_date.astimezone(UTC)
     start = _utc(data_interval_start) or logical_date
     end = _utc(data_interval_end) or logical_date
     ts = logical_date.isoformat()
     span = end - start
     prev = logical_date - span if span > timedelta(0) else None
+    after = end
+    if external_trigger:
+        prev = after = logical_date
     return {
         "logical_date": logical_date,
         "execution_date": logical_date,
@@ -151,9 +157,9 @@ def date_entries(
         "ts": ts,
         "ts_nodash": logical_date.strftime("%Y%m%dT%H%M%S"),
         "ts_nodash_with_tz": ts.replace("-", "").replace(":", ""),
-        "next_execution_date": end,
-        "next_ds": _ds(end),
-        "next_ds_nodash": _ds_nodash(end),
+        "next_execution_date": after,
+        "next_ds": _ds(after),
+        "next_ds_nodash": _ds_nodash(after),
         "prev_execution_date": prev,
         "prev_ds": _ds(prev),
         "prev_ds_nodash": _ds_nodash(prev),
@@ -265,7 +271,10 @@ def build_context(
 
     conf = dict(getattr(dag_run, "conf", None) or {})
     values: dict[str, Any] = date_entries(
-        dag_run.logical_date, dag_run.data_interval_start, dag_run.data_interval_end
+        dag_run.logical_date,
+        dag_run.data_interval_start,
+        dag_run.data_interval_end,
+        external_trigger=bool(getattr(dag_run, "external_trigger", False)),
     )
     values.update(
         {
@@ -320,7 +329,10 @@ def build_dag_run_context(
 
     conf = dict(getattr(dag_run, "conf", None) or {})
     values: dict[str, Any] = date_entries(
-        dag_run.logical_date, dag_run.data_interval_start, dag_run.data_interval_end
+        dag_run.logical_date,
+        dag_run.data_interval_start,
+        dag_run.data_interval_end,
+        external_trigger=bool(getattr(dag_run, "external_trigger", False)),
     )
     values.update(
         dag=dag,

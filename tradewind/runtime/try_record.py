@@ -330,6 +330,11 @@ def finish(
     with metastore.session() as session:
         if not write_finish(session, key, start, plan, hostname=hostname):
             session.rollback()
+            log.warning(
+                "The state of %s was changed while it ran: not recording %s",
+                key,
+                plan.state.value,
+            )
             return None, outcome
     return finished(ti, key, start, plan, outcome)
 

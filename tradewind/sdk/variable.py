@@ -13,6 +13,7 @@ from typing import Any
 
 from tradewind.errors import VariableNotFound
 from tradewind.runtime.secrets_masker import mask_secret, should_mask_key
+from tradewind.sdk.metastore_access import metastore_session
 
 ENV_PREFIX = "TRADEWIND_VAR_"
 
@@ -25,10 +26,11 @@ class _NoDefault:
 NO_DEFAULT: Any = _NoDefault()
 
 
-def _session():  # -> contextmanager[Session]; lazy so DAG files stay free of SQLAlchemy
-    from tradewind.metastore.engine import get_default_metastore
-
-    return get_default_metastore().session()
+def _session(action: str, key: str) -> Any:  # a context manager; SQLAlchemy imported lazily
+    return metastore_session(
+        f"{action} Variable {key}",
+        hint=f"or set {ENV_PREFIX}{key.upper()} in the environment",
+    )
 
 
 class Variable:
@@ -63,7 +65,7 @@ class Variable:
             return env_value
         from tradewind.metastore.variables import get_variable
 
-        with _session() as session:
+        with _session("read", key) as session:
             return get_variable(session, key)
 
     @classmethod
@@ -78,7 +80,7 @@ class Variable:
         from tradewind.metastore.variables import set_variable
 
         text = json.dumps(value, indent=2) if serialize_json else str(value)
-        with _session() as session:
+        with _session("set", key) as session:
             set_variable(session, key, text, description)
 
     @classmethod
@@ -110,5 +112,5 @@ class Variable:
         """Delete ``key`` from the metastore; returns the number of rows deleted."""
         from tradewind.metastore.variables import delete_variable
 
-        with _session() as session:
+        with _session("delete", key) as session:
             return delete_variable(session, key)

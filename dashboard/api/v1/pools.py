@@ -1,4 +1,5 @@
-"""Pools: slots and how they are used (occupied = running + queued, open), CRUD for Op."""
+"""Pools: slots and how they are used (occupied = running + queued, open). Every role reads
+them (Airflow's Viewer has ``can_read`` on Pools); Op creates, edits and deletes them."""
 
 from __future__ import annotations
 
@@ -97,11 +98,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         get_pools,
         "List pools with their slot usage",
         "Pool",
-        role=EDIT_ADMIN,
         query=PAGE_PARAMS,
         response=collection("pools", _POOL),
     ),
-    Endpoint("GET", _PATH, get_pool, "Get a pool", "Pool", role=EDIT_ADMIN, response=_POOL),
+    Endpoint("GET", _PATH, get_pool, "Get a pool", "Pool", response=_POOL),
     Endpoint(
         "POST",
         "/pools",

@@ -21,6 +21,7 @@ def endpoints() -> tuple[Endpoint, ...]:
         queues,
         runs,
         task_instances,
+        users,
         variables,
         workers,
         xcoms,
@@ -38,6 +39,7 @@ def endpoints() -> tuple[Endpoint, ...]:
         *import_errors.ENDPOINTS,
         *workers.ENDPOINTS,
         *queues.ENDPOINTS,
+        *users.ENDPOINTS,
         *health.ENDPOINTS,
         *openapi.ENDPOINTS,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 20:55:56.619361
+Create Date: 2026-11-21 21:24:12.596994
 """
 
 from __future__ import annotations
@@ -177,6 +177,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_task_instance_dag_run", "task_instance", ["dag_id", "run_id"], unique=False)
     op.create_index("ix_task_instance_pool_state", "task_instance", ["pool", "state"], unique=False)
+    op.create_index("ix_task_instance_queued_at", "task_instance", ["queued_at"], unique=False)
     op.create_index("ix_task_instance_state", "task_instance", ["state"], unique=False)
     op.create_table(
         "task_try",
