@@ -17,7 +17,10 @@ from tradewind.cli.main import cli
 LIST_COMMANDS = [
     " ".join(path)
     for path, command in walk_commands(cli, click.Context(cli))
-    if not isinstance(command, click.Group) and path[-1].startswith("list")
+    if not isinstance(command, click.Group)
+    and path[-1].startswith("list")
+    # `config list` prints the configuration file (toml), as Airflow's does, not rows
+    and path != ("config", "list")
 ]
 DAG_FILE = """
 from datetime import datetime

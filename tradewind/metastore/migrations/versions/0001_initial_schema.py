@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 21:24:12.596994
+Create Date: 2026-11-21 21:28:52.764446
 """
 
 from __future__ import annotations
