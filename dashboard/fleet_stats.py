@@ -135,6 +135,78 @@ def is_online(worker: Worker, now: datetime) -> bool:
     return worker.status != "offline" and age <= OFFLINE_AFTER
 
 
+#: running tries listed per worker, at most
+MAX_RUNNING_SHOWN = 200
+
+
+def worker_json(worker: Worker, running: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    """One worker as the API and the fleet page show it."""
+    online = is_online(worker, now)
+    wanted = worker.wanted_queues
+    return {
+        "name": worker.name,
+        "hostname": worker.hostname,
+        "pid": worker.pid,
+        "queues": split_queues(worker.queues),
+        "wanted_queues": split_queues(wanted) if wanted is not None else None,
+        "concurrency": worker.concurrency,
+        "version": worker.version,
+        "tries_running": worker.tries_running,
+        "load_1m": worker.load_1m,
+        "started_at": _iso(worker.started_at),
+        "last_heartbeat": _iso(worker.last_heartbeat),
+        "heartbeat_age": round((now - worker.last_heartbeat).total_seconds(), 1),
+        "online": online,
+        "status": worker.status if online else "offline",
+        "drain_requested": worker.drain_requested,
+        "running": running,
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def running_tries(session: Session, names: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """worker name -> the tries it runs (at most :data:`MAX_RUNNING_SHOWN` each)."""
+    running: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    if not names:
+        return running
+    rows = session.execute(
+        select(
+            TaskInstance.worker_name,
+            TaskInstance.dag_id,
+            TaskInstance.run_id,
+            TaskInstance.task_id,
+            TaskInstance.map_index,
+            TaskInstance.try_number,
+        )
+        .where(TaskInstance.state == "running", TaskInstance.worker_name.in_(names))
+        .limit(MAX_RUNNING_SHOWN * len(names))
+    )
+    for row in rows:
+        if len(running[row.worker_name]) < MAX_RUNNING_SHOWN:
+            running[row.worker_name].append(
+                {
+                    "dag_id": row.dag_id,
+                    "run_id": row.run_id,
+                    "task_id": row.task_id,
+                    "map_index": row.map_index,
+                    "try_number": row.try_number,
+                }
+            )
+    return running
+
+
+def worker_rows(
+    session: Session, workers: list[Worker], *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """These workers as JSON, each with its running tries."""
+    now = now or utcnow()
+    running = running_tries(session, [w.name for w in workers])
+    return [worker_json(w, running.get(w.name, []), now) for w in workers]
+
+
 def worker_counts(session: Session, *, now: datetime | None = None) -> dict[str, int]:
     """``{"online": n, "offline": m}``."""
     now = now or utcnow()
@@ -196,6 +268,25 @@ def queue_stats(
             row["source"] = "broker"
         rows.append(row)
     return rows
+
+
+#: workers shown on the fleet page, at most (the API pages through all of them)
+MAX_WORKERS_SHOWN = 500
+
+
+def fleet_snapshot(
+    settings: Settings, session: Session, broker: BrokerStats | None, *, minutes: int = 30
+) -> dict[str, Any]:
+    """What the fleet page shows: workers, queues and per-minute throughput, in the API's shapes
+    (``/api/v1/workers``, ``/api/v1/queues``, ``/api/v1/fleet/stats`` buckets)."""
+    now = utcnow()
+    workers = session.execute(select(Worker).order_by(Worker.name).limit(MAX_WORKERS_SHOWN))
+    return {
+        "workers": worker_rows(session, list(workers.scalars()), now=now),
+        "queues": queue_stats(settings, session, broker),
+        "stats": throughput(session, minutes=minutes, now=now),
+        "generated_at": now.isoformat(),
+    }
 
 
 @dataclass

@@ -95,8 +95,11 @@ class ClaimMiddleware(Middleware):
                     worker_name=self.identity.name,
                     pid=self.identity.pid,
                 )
-                fileloc = _fileloc(session, try_key.dag_id) if claimed else ""
                 start = load_start_in(session, try_key, with_prev_success=True) if claimed else None
+                if isinstance(start, TryStart):
+                    fileloc = start.fileloc or ""
+                else:
+                    fileloc = _fileloc(session, try_key.dag_id) if claimed else ""
         except BaseException:
             self.tracker.remove(try_key)
             raise

@@ -220,6 +220,12 @@
       var total = (p.success || 0) + (p.failed || 0);
       return total ? 100 * (p.failed || 0) / total : 0;
     }, "#ff0000", "%");
+    var enqueued = document.getElementById("enqueued-chart");
+    var completed = document.getElementById("completed-chart");
+    if (enqueued) { drawBars(enqueued, stats, function (p) { return p.enqueued || 0; }, "#808080", ""); }
+    if (completed) {
+      drawBars(completed, stats, function (p) { return (p.success || 0) + (p.failed || 0); }, "#4682b4", "");
+    }
   }
 
   function tiHref(r) {

@@ -5,6 +5,7 @@ worker applies them on its next heartbeat)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dashboard.auth.permissions import EDIT_ADMIN
-from dashboard.presenters.fleet import fleet_snapshot
+from dashboard.fleet_stats import broker_stats_for, fleet_snapshot
 from dashboard.views.page import db, flash, guard_action, login_required, redirect, render
 from tradewind.errors import TradewindError
 from tradewind.metastore.models import Worker
@@ -20,18 +21,22 @@ from tradewind.metastore.models import Worker
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 
 
+def _snapshot(request: Request) -> dict[str, Any]:
+    settings = request.app.state.settings
+    broker = broker_stats_for(request.app.state, settings)
+    with db(request) as session:
+        return fleet_snapshot(settings, session, broker)
+
+
 @login_required
 def fleet(request: Request) -> Response:
-    with db(request) as session:
-        snapshot = fleet_snapshot(session)
-    return render(request, "fleet.html", {"snap": snapshot})
+    return render(request, "fleet.html", {"snap": _snapshot(request)})
 
 
 @login_required
 def fleet_data(request: Request) -> Response:
     """The same data as JSON, for the page's live updates."""
-    with db(request) as session:
-        return JSONResponse(fleet_snapshot(session))
+    return JSONResponse(_snapshot(request))
 
 
 async def worker_action(request: Request) -> Response:

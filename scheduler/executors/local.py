@@ -311,6 +311,10 @@ def _try_child(
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         from tradewind.metastore.engine import set_default_metastore
 
+        # the try's log goes to its own file, not to the scheduler's console
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
         set_default_metastore(store)
         hostname = settings.core.hostname
         if claim(store, queued, hostname=hostname):

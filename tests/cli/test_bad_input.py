@@ -155,3 +155,12 @@ def test_variable_get_at_top_level_before_db_init_is_one_line_with_a_hint(tw_hom
     assert "MetastoreError" in proc.stderr and "is not initialised" in proc.stderr
     assert "tradewind db init" in proc.stderr
     assert "sqlalchemy" not in proc.stderr.lower()
+
+
+@pytest.mark.parametrize("args", [("dags", "show", "quick"), ("tasks", "list", "quick")])
+def test_reading_a_metastore_that_was_never_initialised_says_to_run_db_init(
+    run, args: tuple[str, ...]
+) -> None:
+    code, out, err = run(*args)
+    _assert_one_clear_line(code, out, err, "is not initialised")
+    assert "Hint: run `tradewind db init`" in err

@@ -123,3 +123,36 @@ def test_a_fetch_may_send_the_token_as_a_header(dash: Dash) -> None:
         "dag_id": "dash_simple",
         "is_paused": False,
     }
+
+
+def test_the_session_cookie_is_signed_httponly_and_samesite(dash: Dash) -> None:
+    client = dash.client(None)
+    token = dash.csrf(client, "/login")
+    answer = client.post(
+        "/login", data={"username": "viewer", "password": "secret-pw", "csrf_token": token}
+    )
+    cookie = answer.headers["set-cookie"].lower()
+    assert cookie.startswith("tradewind_session=")
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert client.get("/").status_code == 200
+    # a cookie whose signature does not match is no session at all
+    value = client.cookies["tradewind_session"]
+    client.cookies.set(
+        "tradewind_session", value[:-4] + ("AAAA" if value[-4:] != "AAAA" else "BBBB")
+    )
+    assert client.get("/").status_code == 303
+
+
+def test_the_stored_password_is_a_bcrypt_hash_and_a_wrong_one_is_refused(dash: Dash) -> None:
+    from tradewind.metastore.models import User
+
+    with dash.session() as session:
+        stored = session.scalar(select(User.password_hash).where(User.username == "viewer"))
+    assert stored.startswith("$2b$")
+    client = dash.client(None)
+    token = dash.csrf(client, "/login")
+    answer = client.post(
+        "/login", data={"username": "viewer", "password": "wrong", "csrf_token": token}
+    )
+    assert answer.status_code == 401 and "set-cookie" not in answer.headers
+    assert client.get("/").status_code == 303

@@ -175,3 +175,26 @@ def test_an_unknown_dag_is_a_404(dash: Dash) -> None:
     assert client.get("/dags/nope/graph").status_code == 404
     with dash.session() as session:
         assert session.scalar(select(DagModel.dag_id).where(DagModel.dag_id == "nope")) is None
+
+
+def test_the_gantt_draws_a_bar_for_every_try_of_a_task(dash: Dash) -> None:
+    [run_id] = _runs(dash, 1)
+    start = dash.at(2)
+    with dash.session() as session:
+        for try_number, state, begin, seconds in ((1, "failed", 0, 5), (2, "success", 10, 10)):
+            transitions.record_try(
+                session,
+                TryKey(DAG, run_id, "extract", -1, try_number),
+                state,
+                start_date=start + timedelta(seconds=begin),
+                end_date=start + timedelta(seconds=begin + seconds),
+            )
+    html = dash.client("Viewer").get(f"/dags/{DAG}/gantt?run_id={quote(run_id)}").text
+    bars = re.findall(
+        r'class="bar" data-task-id="extract" data-try="(\d)" data-state="(\w+)">\s*'
+        r'<text[^>]*>[^<]*</text>\s*<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"',
+        html,
+    )
+    assert [(b[0], b[1]) for b in bars] == [("1", "failed"), ("2", "success")]
+    assert float(bars[1][2]) > float(bars[0][2]) + float(bars[0][3])  # the retry starts later
+    assert float(bars[1][3]) == 2 * float(bars[0][3])

@@ -82,3 +82,37 @@ def test_a_viewer_cannot_drain_a_worker(sqlite_dash: Dash) -> None:
     client = dash.client("Viewer")
     assert dash.post(client, "/fleet/workers/w-fresh/drain").status_code == 403
     assert _row(dash, "w-fresh").drain_requested is False
+
+
+def test_the_page_shows_the_apis_fleet_numbers_with_running_tries_and_the_default_queue(
+    sqlite_dash: Dash,
+) -> None:
+    from tradewind.core.keys import TaskInstanceKey
+    from tradewind.metastore.models import TaskInstance
+    from tradewind.metastore.transitions import set_task_state
+
+    dash = sqlite_dash
+    _workers(dash)
+    run_id = dash.trigger("dash_pipeline")
+    with dash.session() as session:
+        task_id = session.scalar(
+            select(TaskInstance.task_id).where(TaskInstance.run_id == run_id).limit(1)
+        )
+        key = TaskInstanceKey("dash_pipeline", run_id, task_id)
+        assert set_task_state(session, key, "scheduled", expected=["none"], increment_try=True)
+        assert set_task_state(session, key, "queued", expected=["scheduled"], queued_at=utcnow())
+        assert set_task_state(session, key, "running", expected=["queued"], worker_name="w-fresh")
+    client = dash.client("Viewer")
+    page = client.get("/fleet/data.json").json()
+    assert page["queues"] == client.get("/api/v1/queues").json()["queues"]
+    assert dash.settings.broker.default_queue in {q["queue"] for q in page["queues"]}
+    api_workers = client.get("/api/v1/workers").json()["workers"]
+    assert [w["running"] for w in page["workers"]] == [w["running"] for w in api_workers]
+    fresh = next(w for w in page["workers"] if w["name"] == "w-fresh")
+    assert [r["task_id"] for r in fresh["running"]] == [task_id]
+    buckets = page["stats"]
+    assert {"enqueued", "completed", "failure_rate"} <= set(buckets[-1])
+    assert sum(b["enqueued"] for b in buckets) == 1
+    html = client.get("/fleet").text
+    assert f">dash_pipeline.{task_id}</a>" in html
+    assert 'id="enqueued-chart"' in html and 'id="completed-chart"' in html

@@ -154,3 +154,29 @@ def test_a_user_deletes_a_dag_with_its_runs(dash: Dash) -> None:
         assert session.get(DagModel, "dash_simple") is None
         assert session.scalars(select(DagRun)).all() == []
     assert _dag_ids(client.get("/").text) == ["dash_pipeline"]
+
+
+def test_each_row_shows_the_pause_toggle_the_last_run_the_next_run_and_the_actions(
+    dash: Dash,
+) -> None:
+    from sqlalchemy import update
+
+    run_id = dash.trigger("dash_pipeline", logical_date=dash.at(5, 6))
+    with dash.session() as session:
+        session.execute(
+            update(DagModel)
+            .where(DagModel.dag_id == "dash_pipeline")
+            .values(next_dagrun=dash.at(7), is_paused=False)
+        )
+    html = dash.client("User").get("/").text
+    row = html.split('data-dag-id="dash_pipeline"')[1].split("</tr>")[0]
+    assert 'role="switch"' in row and 'aria-checked="true"' in row
+    assert 'name="is_paused" value="true"' in row  # the toggle pauses an active DAG
+    run_link = f"/dags/dash_pipeline/runs/{run_id.replace(':', '%3A').replace('+', '%2B')}"
+    assert f'href="{run_link}">2024-03-05 06:00:00</a>' in row
+    assert "2024-03-07 00:00:00" in row
+    assert '<form method="post" action="/dags/dash_pipeline/trigger"' in row
+    assert '<a href="/dags/dash_pipeline/trigger" title="Trigger with config">' in row
+    assert '<form method="post" action="/dags/dash_pipeline/delete"' in row
+    simple = html.split('data-dag-id="dash_simple"')[1].split("</tr>")[0]
+    assert 'aria-checked="false"' in simple and 'name="is_paused" value="false"' in simple

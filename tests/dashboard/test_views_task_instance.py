@@ -218,3 +218,40 @@ def test_a_user_marks_a_run_and_deletes_it(dash: Dash) -> None:
     with dash.session() as session:
         assert session.scalars(select(DagRun)).all() == []
     assert client.get(run_url).status_code == 404
+
+
+def test_clear_with_past_or_future_reaches_the_same_task_in_earlier_or_later_runs(
+    dash: Dash,
+) -> None:
+    first, middle, last = (dash.trigger(DAG, logical_date=dash.at(day)) for day in (1, 2, 3))
+    for run_id in (first, middle, last):
+        _ran(dash, run_id, "extract", "failed")
+    client = dash.client("User")
+    page = client.get(_url(middle)).text
+    assert 'name="past"' in page and 'name="future"' in page
+    dash.post(client, _url(middle) + "/clear", {"past": "true", "map_index": "-1"})
+    assert [_state(dash, r, "extract")[0] for r in (first, middle, last)] == [
+        "none",
+        "none",
+        "failed",
+    ]
+    _ran(dash, first, "extract", "failed")
+    dash.post(client, _url(last) + "/clear", {"future": "true", "map_index": "-1"})
+    assert [_state(dash, r, "extract")[0] for r in (first, middle, last)] == [
+        "failed",
+        "none",
+        "none",
+    ]
+
+
+def test_mark_success_with_future_marks_the_task_in_later_runs_too(dash: Dash) -> None:
+    first, middle, last = (dash.trigger(DAG, logical_date=dash.at(day)) for day in (1, 2, 3))
+    client = dash.client("User")
+    form = client.get(_url(middle)).text.split('id="mark-success"')[0].rsplit("<form", 1)[1]
+    assert 'name="future"' in form
+    dash.post(client, _url(middle) + "/success", {"future": "true", "map_index": "-1"})
+    assert [_state(dash, r, "extract")[0] for r in (first, middle, last)] == [
+        "none",
+        "success",
+        "success",
+    ]

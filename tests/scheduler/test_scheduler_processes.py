@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,26 +19,39 @@ from tradewind.metastore.models import SchedulerJob
 
 
 def _start(harness: Any) -> subprocess.Popen[str]:
+    """A `tradewind scheduler` process whose output goes to a file (a pipe nobody reads would
+    fill up and block it)."""
     env = dict(os.environ)
     env["TRADEWIND__DATABASE__URL"] = harness.settings.database.url
-    return subprocess.Popen(
-        [sys.executable, "-m", "tradewind.cli.main", "scheduler"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    fd, path = tempfile.mkstemp(prefix="scheduler_", suffix=".log")
+    with os.fdopen(fd, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tradewind.cli.main", "scheduler"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    proc.log_path = path  # type: ignore[attr-defined]
+    return proc
 
 
 def _stop(proc: subprocess.Popen[str], timeout: float = 30) -> str:
     proc.send_signal(signal.SIGTERM)
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
-        raise AssertionError(f"the scheduler did not stop on SIGTERM:\n{out}") from None
-    return out
+        proc.wait()
+        raise AssertionError(f"the scheduler did not stop on SIGTERM:\n{_output(proc)}") from None
+    return _output(proc)
+
+
+def _output(proc: subprocess.Popen[str]) -> str:
+    path = proc.log_path  # type: ignore[attr-defined]
+    text = Path(path).read_text()
+    os.unlink(path)
+    return text
 
 
 def _jobs(harness: Any) -> list[SchedulerJob]:

@@ -36,15 +36,16 @@ def run_with_error_boundary(cli: click.Group, argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a database or broker that cannot be reached, mostly
-        message = _describe_infrastructure_error(exc)
-        if message is None:
+        described = _describe_infrastructure_error(exc)
+        if described is None:
             raise
-        fail(message)
+        fail(*described)
         return 1
     return 0
 
 
-def _describe_infrastructure_error(exc: Exception) -> str | None:
+def _describe_infrastructure_error(exc: Exception) -> tuple[str, str] | None:
+    """(message, hint) for an error of the database or the broker; None for anything else."""
     module = type(exc).__module__
     if module.startswith("sqlalchemy"):
         from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -63,9 +64,12 @@ def _describe_infrastructure_error(exc: Exception) -> str | None:
         if isinstance(exc, OperationalError | ProgrammingError) and (
             "no such table" in first_line or "does not exist" in first_line
         ):
-            return f"the metastore at {url} is not initialised ({first_line}); run `db init`"
-        return f"metastore error at {url}: {first_line}"
+            return (
+                f"the metastore at {url} is not initialised ({first_line})",
+                "run `tradewind db init`",
+            )
+        return f"metastore error at {url}: {first_line}", "check TRADEWIND__DATABASE__URL"
     if module.startswith(("pika", "redis", "dramatiq")):
-        return f"broker error: {exc}"
+        return f"broker error: {exc}", "check TRADEWIND__BROKER__URL"
     print(file=sys.stderr)
     return None

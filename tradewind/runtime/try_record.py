@@ -49,6 +49,8 @@ class TryStart:
     #: lazily, only if the task's context asks for a ``prev_*_success`` entry)
     prev_success: Any = None
     prev_success_loaded: bool = False
+    #: the DAG's file (read with the start by a worker, which loads the task from it)
+    fileloc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,12 @@ def load_start_in(
     ``with_prev_success`` also reads the run's latest successful predecessor (one indexed
     query here, instead of a connection of the try's own process when a context entry asks).
     """
-    from tradewind.metastore.models import DagRun, TaskInstance
+    from tradewind.metastore.models import DagModel, DagRun, TaskInstance
     from tradewind.metastore.xcoms import delete_xcoms
 
     row = session.execute(
         select(
+            DagModel.fileloc,
             TaskInstance.state,
             TaskInstance.try_number,
             TaskInstance.max_tries,
@@ -118,6 +121,7 @@ def load_start_in(
             DagRun,
             (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
         )
+        .outerjoin(DagModel, DagModel.dag_id == TaskInstance.dag_id)
         .where(
             TaskInstance.dag_id == key.dag_id,
             TaskInstance.run_id == key.run_id,
@@ -155,6 +159,7 @@ def load_start_in(
         priority_weight=row.priority_weight,
         prev_success=prev,
         prev_success_loaded=with_prev_success,
+        fileloc=row.fileloc,
     )
 
 

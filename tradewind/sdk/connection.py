@@ -197,9 +197,11 @@ class Connection:
         if conn is not None:
             return conn
         from tradewind.metastore.connections import get_connection
-        from tradewind.metastore.engine import get_default_metastore
+        from tradewind.sdk.metastore_access import metastore_session
 
-        with get_default_metastore().session() as session:
+        with metastore_session(
+            f"read Connection {conn_id}", hint=f"or set {ENV_PREFIX}{conn_id.upper()}"
+        ) as session:
             conn = get_connection(session, conn_id)
         if conn is None:
             raise ConnectionNotFound(

@@ -6,75 +6,17 @@ worker's row and the worker applies them on its next heartbeat (``worker/registr
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 
-from dashboard.api.v1.convert import iso
 from dashboard.api.v1.endpoint import Call, Endpoint
 from dashboard.api.v1.pagination import PAGE_PARAMS, page
 from dashboard.api.v1.schemas import collection, obj
 from dashboard.auth.permissions import EDIT_ADMIN
 from dashboard.errors import ApiError
-from dashboard.fleet_stats import is_online, split_queues
-from tradewind.metastore.models import TaskInstance, Worker, utcnow
-
-#: running tries listed per worker, at most
-MAX_RUNNING_SHOWN = 200
-
-
-def worker_json(worker: Worker, running: list[dict[str, Any]], now: Any) -> dict[str, Any]:
-    online = is_online(worker, now)
-    wanted = worker.wanted_queues
-    return {
-        "name": worker.name,
-        "hostname": worker.hostname,
-        "pid": worker.pid,
-        "queues": split_queues(worker.queues),
-        "wanted_queues": split_queues(wanted) if wanted is not None else None,
-        "concurrency": worker.concurrency,
-        "version": worker.version,
-        "tries_running": worker.tries_running,
-        "load_1m": worker.load_1m,
-        "started_at": iso(worker.started_at),
-        "last_heartbeat": iso(worker.last_heartbeat),
-        "heartbeat_age": round((now - worker.last_heartbeat).total_seconds(), 1),
-        "online": online,
-        "status": worker.status if online else "offline",
-        "drain_requested": worker.drain_requested,
-        "running": running,
-    }
-
-
-def _running(call: Call, names: list[str]) -> dict[str, list[dict[str, Any]]]:
-    running: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    if not names:
-        return running
-    rows = call.session.execute(
-        select(
-            TaskInstance.worker_name,
-            TaskInstance.dag_id,
-            TaskInstance.run_id,
-            TaskInstance.task_id,
-            TaskInstance.map_index,
-            TaskInstance.try_number,
-        )
-        .where(TaskInstance.state == "running", TaskInstance.worker_name.in_(names))
-        .limit(MAX_RUNNING_SHOWN * len(names))
-    )
-    for row in rows:
-        if len(running[row.worker_name]) < MAX_RUNNING_SHOWN:
-            running[row.worker_name].append(
-                {
-                    "dag_id": row.dag_id,
-                    "run_id": row.run_id,
-                    "task_id": row.task_id,
-                    "map_index": row.map_index,
-                    "try_number": row.try_number,
-                }
-            )
-    return running
+from dashboard.fleet_stats import worker_rows
+from tradewind.metastore.models import Worker
 
 
 def _find(call: Call) -> Worker:
@@ -87,18 +29,15 @@ def _find(call: Call) -> Worker:
 
 def _one(call: Call, worker: Worker) -> dict[str, Any]:
     call.session.flush()
-    return worker_json(worker, _running(call, [worker.name])[worker.name], utcnow())
+    return worker_rows(call.session, [worker])[0]
 
 
 def get_workers(call: Call) -> dict[str, Any]:
     rows, total = page(
         call.session, select(Worker).order_by(Worker.name), [], call, count_from=Worker
     )
-    workers = [r[0] for r in rows]
-    running = _running(call, [w.name for w in workers])
-    now = utcnow()
     return {
-        "workers": [worker_json(w, running[w.name], now) for w in workers],
+        "workers": worker_rows(call.session, [r[0] for r in rows]),
         "total_entries": total,
     }
 
