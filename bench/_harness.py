@@ -76,5 +76,20 @@ def tries(metastore: Any, dag_id: str, run_id: str) -> list[Any]:
         )
 
 
+def queued_at(metastore: Any, dag_id: str, run_id: str) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from tradewind.metastore.models import TaskInstance
+
+    with metastore.session() as session:
+        return dict(
+            session.execute(
+                select(TaskInstance.task_id, TaskInstance.queued_at).where(
+                    TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id
+                )
+            ).all()
+        )
+
+
 def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000 if values else float("nan")

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import build_scheduler, make_home, run_state, trigger, tries  # noqa: E402
+from _harness import build_scheduler, make_home, run_state, tries, trigger  # noqa: E402
 
-DAG = '''
+DAG = """
 from datetime import datetime
 from tradewind import DAG
 from tradewind.operators.python import PythonOperator
@@ -27,7 +27,7 @@ with DAG("bench_fanout", start_date=datetime(2024, 1, 1), schedule=None,
          max_active_tasks={tasks}):
     for i in range({tasks}):
         PythonOperator(task_id=f"t{{i:04d}}", python_callable=_noop)
-'''
+"""
 
 
 def main() -> None:

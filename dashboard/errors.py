@@ -41,7 +41,31 @@ def _respond(request: Request, status: int, message: str) -> Response:
         "accept", ""
     ):
         return JSONResponse({"status": status, "message": message}, status_code=status)
-    return PlainTextResponse(message, status_code=status)
+    return _error_page(request, status, message)
+
+
+_TITLES = {400: "Bad request", 403: "Forbidden", 404: "Not found", 409: "Conflict"}
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    """The message on a page with the site's header, and a link back where it came from."""
+    templates = getattr(request.app.state, "templates", None)
+    if templates is None:
+        return PlainTextResponse(message, status_code=status)
+    from dashboard.auth.csrf import csrf_token
+
+    referer = request.headers.get("referer", "")
+    host = f"{request.url.scheme}://{request.url.netloc}/"
+    back = "/" + referer[len(host) :] if referer.startswith(host) else "/"
+    token = csrf_token(request) if "session" in request.scope else None
+    context = {
+        "title": f"{status} {_TITLES.get(status, 'Error')}",
+        "message": message,
+        "back": back,
+        "csrf_token": token,
+        "flashes": [],
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 async def _tradewind_error(request: Request, exc: Exception) -> Response:

@@ -239,10 +239,17 @@ class Scheduler:
             if timed:
                 stats.created_runs = self._create_runs(now, scheduled=True, datasets=True)
         # a finished try may have produced a dataset event: look in the same transaction
-        datasets = self.create_runs and bool(finished) and not stats.created_runs
-        advanced = self._advance(now, finished, datasets=datasets)
-        stats.active_runs, stats.next_check_at = advanced
-        stats.queued, stats.more_work = self._queue(utcnow())
+        datasets = (
+            self.create_runs
+            and not stats.created_runs
+            and any(self.specs.has_outlets(k.dag_id, k.task_id) for k in finished)
+        )
+        (
+            stats.active_runs,
+            stats.next_check_at,
+            stats.queued,
+            stats.more_work,
+        ) = self._advance_and_queue(now, finished, datasets=datasets)
         self._maybe_check_zombies(now)
         stats.duration = time.monotonic() - started
         self._maybe_heartbeat(stats.duration)
@@ -285,30 +292,32 @@ class Scheduler:
                 created += create_dataset_runs(session, self.specs, now=now)
         return created
 
-    def _advance(
+    def _advance_and_queue(
         self, now: datetime, finished: list[TryKey], *, datasets: bool = False
-    ) -> tuple[int, datetime | None]:
+    ) -> tuple[int, datetime | None, int, bool]:
+        """Fail lost tries, create dataset runs, advance the active runs and queue what fits,
+        in one short transaction (on the hot path after a try ends, every commit counts);
+        the queued tries go to the executor after the commit."""
         from scheduler.datasets import create_dataset_runs
 
+        open_slots = self.executor.open_slots()
         with self.metastore.session() as session:
             if datasets:
                 create_dataset_runs(session, self.specs, now=now)
             if finished:
                 self._fail_lost(session, finished, now)
             result = advance_runs(session, self.specs, now=now, only=self.only)
-        if any(f.has_callback for f in result.finished):
-            run_dag_callbacks(self.metastore, self.callback_loader, result.finished)
-        return result.active, result.next_check_at
-
-    def _queue(self, now: datetime) -> tuple[int, bool]:
-        open_slots = self.executor.open_slots()
-        if open_slots <= 0:
-            return 0, False
-        with self.metastore.session() as session:
-            tries = queue_scheduled(session, open_slots=open_slots, now=now, only=self.only)
+            tries = []
+            if open_slots > 0 and (result.active or result.schedulable):
+                tries = queue_scheduled(
+                    session, open_slots=open_slots, now=utcnow(), only=self.only
+                )
         if tries:
             self.executor.queue_tries(tries)
-        return len(tries), len(tries) >= open_slots and self.executor.open_slots() > 0
+        if any(f.has_callback for f in result.finished):
+            run_dag_callbacks(self.metastore, self.callback_loader, result.finished)
+        more = bool(tries) and len(tries) >= open_slots and self.executor.open_slots() > 0
+        return result.active, result.next_check_at, len(tries), more
 
     def _maybe_check_zombies(self, now: datetime) -> None:
         mono = time.monotonic()

@@ -13,6 +13,7 @@ from tradewind.metastore.models import DagModel, DagVersion
 class SpecCache:
     def __init__(self) -> None:
         self._specs: dict[int, DagSpec] = {}
+        self._with_outlets: set[tuple[str, str]] = set()
 
     def version(self, session: Session, version_id: int) -> DagSpec | None:
         spec = self._specs.get(version_id)
@@ -23,6 +24,7 @@ class SpecCache:
             if text is None:
                 return None
             spec = self._specs[version_id] = DagSpec.from_json(text)
+            self._with_outlets.update((spec.dag_id, t.task_id) for t in spec.tasks if t.outlets)
         return spec
 
     def latest(self, session: Session, dag_id: str) -> tuple[int | None, DagSpec | None]:
@@ -32,6 +34,11 @@ class SpecCache:
         if version_id is None:
             return None, None
         return version_id, self.version(session, version_id)
+
+    def has_outlets(self, dag_id: str, task_id: str) -> bool:
+        """Whether the task has outlets in any cached version of its DAG (then its success
+        may have queued a dataset-triggered run)."""
+        return (dag_id, task_id) in self._with_outlets
 
     def for_run(self, session: Session, dag_id: str, version_id: int | None) -> DagSpec | None:
         """The spec a run was created with (the latest one for runs without a version)."""

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dashboard.presenters.pagination import pager
+from dashboard.presenters.pagination import deferred_page, pager
 from dashboard.presenters.task_instance import show_value
 from dashboard.views.page import db, int_param, login_required, render
 from tradewind.core.states import DagRunState, TaskState
@@ -58,19 +58,20 @@ def runs(request: Request) -> Response:
 
 @login_required
 def task_instances(request: Request) -> Response:
+    """Ordered by the primary key, so a deep page walks the key index (a deferred join)."""
     filters = _filters(request, "dag_id", "state", "run_id")
-    query = select(TaskInstance)
-    for name in ("dag_id", "state", "run_id"):
-        if filters[name]:
-            query = query.where(getattr(TaskInstance, name) == filters[name])
-    order = [TaskInstance.dag_id, TaskInstance.run_id.desc(), TaskInstance.task_id]
-    rows, page = _page(request, query, order, filters)
+    where = [getattr(TaskInstance, n) == v for n, v in filters.items() if v]
+    limit = int_param(request, "limit", PAGE_SIZE, minimum=1, maximum=500)
+    offset = int_param(request, "offset", 0)
+    keys = [TaskInstance.dag_id, TaskInstance.run_id, TaskInstance.task_id, TaskInstance.map_index]
+    with db(request) as session:
+        rows, total = deferred_page(session, TaskInstance, keys, where, limit=limit, offset=offset)
     return render(
         request,
         "browse_task_instances.html",
         {
-            "rows": [r[0] for r in rows],
-            "pager": page,
+            "rows": rows,
+            "pager": pager(request.url.path, filters, offset=offset, limit=limit, total=total),
             "filters": filters,
             "states": [s.value for s in TaskState],
         },

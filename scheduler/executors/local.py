@@ -190,6 +190,7 @@ class LocalExecutor(BaseExecutor):
 
 # -- the worker process ----------------------------------------------------------------------
 _child_pid: int | None = None
+_spare_pid: int | None = None
 _stopping = False
 
 
@@ -199,6 +200,11 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
     if _child_pid is not None:
         try:
             os.killpg(_child_pid, signal.SIGTERM)
+        except OSError:
+            pass
+    if _spare_pid is not None:  # idle: it has nothing to lose
+        try:
+            os.kill(_spare_pid, signal.SIGKILL)
         except OSError:
             pass
 
@@ -244,48 +250,104 @@ def _warm_up(settings: Settings) -> Metastore:
     return store
 
 
+class _Spare:
+    """A try process forked ahead of time (its own process group), blocked on a pipe until the
+    worker hands it a try: the fork is off the path from one task's end to the next's start."""
+
+    def __init__(self, loader: TaskLoader, settings: Settings, conn: Connection, store: Metastore):
+        read_end, self._write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self._write_end)
+            _spare_main(read_end, loader, settings, conn, store)
+        os.close(read_end)
+
+    def start(self, message: tuple[Any, ...]) -> None:
+        import pickle
+
+        data = pickle.dumps(message)
+        os.write(self._write_end, len(data).to_bytes(4, "big") + data)
+        os.close(self._write_end)
+
+    def discard(self) -> None:
+        os.close(self._write_end)  # the spare reads EOF and exits
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _spare_main(
+    read_end: int, loader: TaskLoader, settings: Settings, conn: Connection, store: Metastore
+) -> None:
+    code = 1
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        with store.engine.connect():  # open this process's connection before it is needed
+            pass
+        with os.fdopen(read_end, "rb") as pipe:
+            header = pipe.read(4)
+            if len(header) < 4:
+                os._exit(0)  # discarded
+            import pickle
+
+            key_tuple, queue, fileloc = pickle.loads(pipe.read(int.from_bytes(header, "big")))
+        queued = QueuedTry(TryKey(*key_tuple), queue=queue, fileloc=fileloc)
+        task = loader.get_task(fileloc, queued.try_key.dag_id, queued.try_key.task_id)
+        code = 0
+    except BaseException:
+        log.exception("a try process could not start")
+        os._exit(code)
+    _try_child(queued, task, settings, conn, store)
+
+
 def _worker_main(conn: Connection, settings: Settings, parent_metastore: Metastore) -> None:
     # ``parent_metastore`` stays referenced and untouched: the scheduler's connections are its
     # own, and dropping the objects here could close them under it.
+    global _spare_pid
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the scheduler's to handle
     signal.signal(signal.SIGTERM, _on_sigterm)
     loader = TaskLoader(settings)
     try_store = _warm_up(settings)
     heartbeat_store: list[Metastore] = []
-    while not _stopping:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        if message is STOP:
-            return
-        key_tuple, queue, fileloc = message
-        queued = QueuedTry(TryKey(*key_tuple), queue=queue, fileloc=fileloc)
-        code = _run_try_process(queued, loader, settings, conn, try_store, heartbeat_store)
-        try:
-            conn.send(("free", key_tuple, code))
-        except OSError:
-            return
-    del parent_metastore
-
-
-def _run_try_process(
-    queued: QueuedTry,
-    loader: TaskLoader,
-    settings: Settings,
-    conn: Connection,
-    try_store: Metastore,
-    heartbeat_store: list[Metastore],
-) -> int:
-    global _child_pid
+    spare = _Spare(loader, settings, conn, try_store)
+    _spare_pid = spare.pid
     try:
-        task = loader.get_task(queued.fileloc, queued.try_key.dag_id, queued.try_key.task_id)
-    except Exception as exc:
-        log.error("cannot load %s: %s", queued.try_key, exc)
-        return -1
-    pid = os.fork()
-    if pid == 0:  # the try's own process
-        _try_child(queued, task, settings, conn, try_store)
+        while not _stopping:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                return
+            if message is STOP:
+                return
+            key_tuple, queue, fileloc = message
+            queued = QueuedTry(TryKey(*key_tuple), queue=queue, fileloc=fileloc)
+            running, spare = spare, None
+            running.start(message)
+            try:  # while the try runs: warm the next spare (this file parsed, then forked)
+                loader.get_task(fileloc, queued.try_key.dag_id, queued.try_key.task_id)
+            except Exception:
+                pass
+            spare = _Spare(loader, settings, conn, try_store)
+            _spare_pid = spare.pid
+            code = _wait_for_try(running.pid, queued, settings, heartbeat_store)
+            try:
+                conn.send(("free", key_tuple, code))
+            except OSError:
+                return
+    finally:
+        if spare is not None:
+            spare.discard()
+        del parent_metastore
+
+
+def _wait_for_try(
+    pid: int, queued: QueuedTry, settings: Settings, heartbeat_store: list[Metastore]
+) -> int:
+    """Heartbeat the try while its process runs; returns the process's exit code."""
+    global _child_pid
     _child_pid = pid
     pidfd = os.pidfd_open(pid)
     try:

@@ -25,7 +25,12 @@ def test_trigger_a_dag_and_watch_its_grid_turn_green(
     cells = page.locator("a.cell")
 
     def all_green() -> bool:
-        states = cells.evaluate_all("els => els.map(e => e.dataset.state)")
+        from playwright.sync_api import Error
+
+        try:
+            states = cells.evaluate_all("els => els.map(e => e.dataset.state)")
+        except Error:  # the page reloaded itself mid-evaluation (live grid): look again
+            return False
         return len(states) == 4 and set(states) == {"success"}
 
     # the grid reloads itself while the run is active; no reload by the test
@@ -144,5 +149,6 @@ def test_a_viewer_is_refused_a_trigger(page: Any, stack: Stack, log_in: Any) -> 
     before = len(stack.runs("bw_flaky"))
     log_in(page, "viewer")
     page.locator('tr[data-dag-id="bw_flaky"] button.trigger').click()
-    assert "may not do this" in page.locator("body").inner_text()
+    assert page.locator("h1").inner_text() == "403 Forbidden"
+    assert "may not do this" in page.locator("#error-message").inner_text()
     assert len(stack.runs("bw_flaky")) == before

@@ -57,8 +57,9 @@ def _worker_row(stack: Stack, name: str) -> Any:
 
 
 def test_a_worker_and_its_queues_appear_and_can_be_drained(
-    page: Any, stack: Stack, worker: str, log_in: Any, until: Any
+    worker: str, page: Any, stack: Stack, log_in: Any, until: Any
 ) -> None:
+    # ``worker`` before ``page``: the page (and its screenshot) ends while the worker still runs
     until(lambda: _worker_row(stack, worker), 30, "the worker to register")
     log_in(page)
     page.goto("/fleet")
@@ -68,7 +69,8 @@ def test_a_worker_and_its_queues_appear_and_can_be_drained(
     assert page.locator('#queues tr[data-queue="high_cpu"]').count() == 1
     consumers = page.locator('#queues tr[data-queue="high_cpu"] td').nth(3)
     assert int(consumers.inner_text()) >= 1
-    assert page.locator("#throughput-chart").get_attribute("data-points") == "30"
+    for chart in ("throughput", "failure", "enqueued", "completed"):
+        assert page.locator(f"#{chart}-chart").get_attribute("data-points") == "30", chart
     # the tables refresh from JSON without a reload
     page.evaluate("window.__same_page = true")
     until(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -80,9 +81,15 @@ def test_every_page_renders_for_each_role_and_admin_pages_only_for_theirs(
 
 def test_a_viewer_is_refused_a_trigger_and_no_run_is_created(dash: Dash) -> None:
     client = dash.client("Viewer")
-    answer = dash.post(client, "/dags/dash_simple/trigger")
+    answer = dash.post(
+        client, "/dags/dash_simple/trigger", headers={"referer": "http://testserver/"}
+    )
     assert answer.status_code == 403
     assert _runs(dash) == 0
+    # a page with the site's header, the reason and a way back, not a bare text
+    assert "<h1>403 Forbidden</h1>" in answer.text and 'class="topbar"' in answer.text
+    assert "the Viewer role may not do this (needs User or above)" in answer.text
+    assert '<a href="/">← Back</a>' in answer.text
 
 
 def test_a_viewer_cannot_pause_or_delete_a_dag(dash: Dash) -> None:
@@ -156,3 +163,37 @@ def test_the_stored_password_is_a_bcrypt_hash_and_a_wrong_one_is_refused(dash: D
     )
     assert answer.status_code == 401 and "set-cookie" not in answer.headers
     assert client.get("/").status_code == 303
+
+
+def test_every_state_changing_page_route_refuses_a_post_without_the_csrf_token(
+    sqlite_dash: Dash,
+) -> None:
+    from starlette.routing import Route
+
+    from dashboard.views.routes import page_routes
+    from tradewind.metastore.models import User
+
+    dash = sqlite_dash
+    run_id = dash.trigger("dash_simple")
+    values = {
+        "dag_id": "dash_simple",
+        "run_id": run_id,
+        "task_id": "t",
+        "action": "success",
+        "conn_id": "c",
+        "key": "k",
+        "name": "default_pool",
+        "username": "viewer",
+    }
+    client = dash.client("Admin")
+    posts = [r for r in page_routes() if isinstance(r, Route) and "POST" in (r.methods or ())]
+    assert len(posts) >= 12
+    for route in posts:
+        url = re.sub(r"{(\w+)(?::\w+)?}", lambda m: values[m.group(1)], route.path)
+        answer = client.post(url, data={"is_paused": "false", "queue": "q", "slots": "1"})
+        assert answer.status_code == 403, url
+    assert client.post("/logout").status_code == 403
+    assert _runs(dash) == 1
+    with dash.session() as session:
+        assert session.get(DagModel, "dash_simple").is_paused
+        assert session.scalar(select(func.count()).select_from(User)) == 4

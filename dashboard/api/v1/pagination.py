@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.api.v1.endpoint import Call, Param
@@ -48,14 +48,9 @@ def page(
 def page_by_keys(
     session: Session, entity: Any, keys: Sequence[Any], where: Sequence[Any], call: Call
 ) -> tuple[list[Any], int]:
-    """Like :func:`page`, ordered by ``keys`` (the primary key), with a deferred join: the
-    offset is walked over the key index alone (an index-only scan), and only the page's rows
-    are read from the table. Deep offsets into a million rows stay cheap."""
+    """Like :func:`page`, ordered by ``keys`` (the primary key), with a deferred join
+    (:func:`dashboard.presenters.pagination.deferred_page`): deep offsets stay cheap."""
+    from dashboard.presenters.pagination import deferred_page
+
     limit, offset = call.query["limit"], call.query["offset"]
-    chosen = select(*keys).where(*where).order_by(*keys).limit(limit).offset(offset).subquery()
-    joined = and_(*(key == chosen.c[key.key] for key in keys))
-    rows = list(session.execute(select(entity).join(chosen, joined).order_by(*keys)))
-    if offset == 0 and len(rows) < limit:
-        return rows, len(rows)
-    total = session.scalar(select(func.count()).select_from(entity).where(*where)) or 0
-    return rows, int(total)
+    return deferred_page(session, entity, keys, where, limit=limit, offset=offset)

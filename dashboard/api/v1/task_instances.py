@@ -76,7 +76,7 @@ def get_task_instances(call: Call) -> dict[str, Any]:
         if q[name]:
             where.append(getattr(TI, name).in_(q[name]))
     rows, total = page_by_keys(call.session, TI, _ORDER_KEY, where, call)
-    return {"task_instances": [ti_json(r[0]) for r in rows], "total_entries": total}
+    return {"task_instances": [ti_json(r) for r in rows], "total_entries": total}
 
 
 def find_ti(call: Call, map_index: int = -1) -> TaskInstance:
