@@ -37,7 +37,7 @@ class PlannedRun:
     logical_date: datetime
     data_interval: DataInterval
     run_id: str | None  # None: to be created
-    state: str | None  # the existing run's state
+    run_state: str | None  # the existing run's state
 
 
 @dataclass
@@ -127,7 +127,7 @@ def prepare_runs(
                 dag_version_id=version_id,
                 triggered_by="backfill",
             )
-            item.run_id, item.state = run.run_id, run.state
+            item.run_id, item.run_state = run.run_id, run.state
         elif reset_dagruns:
             clear_task_instances(session, spec.dag_id, run_ids=[item.run_id])
         elif rerun_failed_tasks:

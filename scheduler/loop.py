@@ -45,6 +45,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 5.0
+#: a metastore that keeps failing stops the scheduler after this many loops in a row
+MAX_CONSECUTIVE_DB_FAILURES = 10
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """A lost connection or a lock conflict: worth another loop; anything else is a bug."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+
+
 ZOMBIE_CHECK_EVERY = 10.0
 
 
@@ -164,8 +177,17 @@ class Scheduler:
         self.start()
         deadline = None if timeout is None else time.monotonic() + timeout
         count = 0
+        failures = 0
         while not self._stop_requested:
-            stats = self.run_once()
+            try:
+                stats = self.run_once()
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                if failures > MAX_CONSECUTIVE_DB_FAILURES or not _is_transient(exc):
+                    raise
+                log.warning("metastore error (%d in a row), retrying: %s", failures, exc)
+                stats = LoopStats()
             count += 1
             if until is not None and until():
                 return True
@@ -225,7 +247,10 @@ class Scheduler:
         now = utcnow()
         processed = False
         if self.dag_processor is not None and self.dag_processor.due():
-            processed = bool(self.dag_processor.process())
+            try:
+                processed = bool(self.dag_processor.process())
+            except Exception:  # e.g. two schedulers syncing the same new version at once
+                log.exception("processing the DAG folder failed; trying again next interval")
         finished = self._finished_early + self.executor.collect_finished()
         self._finished_early = []
         stats.finished = len(finished)
@@ -310,7 +335,11 @@ class Scheduler:
             tries = []
             if open_slots > 0 and (result.active or result.schedulable):
                 tries = queue_scheduled(
-                    session, open_slots=open_slots, now=utcnow(), only=self.only
+                    session,
+                    open_slots=open_slots,
+                    now=utcnow(),
+                    only=self.only,
+                    parallelism=self.settings.scheduler.parallelism,
                 )
         if tries:
             self.executor.queue_tries(tries)

@@ -92,8 +92,13 @@ def _usage(session: Session) -> tuple[dict[str, int], dict[str, int]]:
     return per_dag, per_pool
 
 
-def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
-    """The rows to queue now, in order, as the pure ``tradewind.core.slots`` decides."""
+def choose(
+    session: Session, rows: list[Any], *, open_slots: int, fleet_parallelism: int | None = None
+) -> list[Any]:
+    """The rows to queue now, in order, as the pure ``tradewind.core.slots`` decides.
+
+    ``fleet_parallelism``: for an executor that does not count its own tries (a broker
+    fleet), the limit on tries queued or running across the whole metastore."""
     from tradewind.core.slots import Candidate, choose_tries_to_queue
 
     by_key = {}
@@ -105,6 +110,8 @@ def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
             Candidate(key, r.pool, r.pool_slots, r.priority_weight, r.logical_date, r.queue)
         )
     dag_used, pool_used = _usage(session)
+    if fleet_parallelism is not None:
+        open_slots = min(open_slots, fleet_parallelism - sum(dag_used.values()))
     # a pool that does not exist is left out (its tries never run); -1 slots: unlimited
     pool_total = {
         r.pool: (UNLIMITED if r.pool_size < 0 else int(r.pool_size))
@@ -127,15 +134,24 @@ def choose(session: Session, rows: list[Any], *, open_slots: int) -> list[Any]:
 
 
 def queue_scheduled(
-    session: Session, *, open_slots: int, now: datetime, only: RunFilter | None = None
+    session: Session,
+    *,
+    open_slots: int,
+    now: datetime,
+    only: RunFilter | None = None,
+    parallelism: int | None = None,
 ) -> list[QueuedTry]:
     """Move what fits ``scheduled -> queued``; returns those moved (hand them over after commit)."""
     if open_slots <= 0 or not try_queueing_lock(session):
         return []
+    fleet = None
+    if parallelism is not None and open_slots > parallelism:
+        # the executor does not bound itself (a broker): parallelism counts from the metastore
+        fleet, open_slots = parallelism, parallelism
     rows = _candidates(session, max(MIN_CANDIDATES, open_slots * CANDIDATE_FACTOR), only)
     if not rows:
         return []
-    chosen = choose(session, rows, open_slots=open_slots)
+    chosen = choose(session, rows, open_slots=open_slots, fleet_parallelism=fleet)
     if not chosen:
         return []
     keys = [TaskInstanceKey(r.dag_id, r.run_id, r.task_id, r.map_index) for r in chosen]

@@ -108,7 +108,7 @@ def backfill(
         )
     if dry_run:
         for item in planned:
-            what = f"existing run {item.run_id} ({item.state})" if item.run_id else "new run"
+            what = f"existing run {item.run_id} ({item.run_state})" if item.run_id else "new run"
             click.echo(f"{item.logical_date.isoformat()}  {what}")
         click.echo(f"Dry run: {len(planned)} run(s); nothing was changed.")
         return

@@ -1,0 +1,80 @@
+"""The worker's try process: the warm parent does the metastore work, the forked child runs the
+task and opens no connection of its own."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+from tradewind.metastore.models import TaskTry, XCom
+from tradewind.runtime.claim import claim_try
+from tradewind.runtime.try_record import TryStart, load_start_in
+from worker.dag_cache import DagCache
+from worker.process import TryProcessRunner
+from worker.tracker import RunningTries, WorkerIdentity
+
+
+def _runner(harness, identity: WorkerIdentity) -> TryProcessRunner:
+    return TryProcessRunner(
+        metastore=harness.metastore,
+        settings=harness.settings,
+        identity=identity,
+        dag_cache=DagCache(dags_folder=str(harness.dag_file.parent), import_timeout=30),
+        tracker=RunningTries(),
+    )
+
+
+def _claim_and_start(harness, key, identity: WorkerIdentity) -> TryStart:
+    with harness.metastore.session() as session:
+        assert claim_try(session, key, hostname=identity.hostname, pid=identity.pid)
+        start = load_start_in(session, key, with_prev_success=True)
+    assert isinstance(start, TryStart)
+    return start
+
+
+def test_a_forked_try_is_recorded_by_its_parent_and_its_process_opens_no_connection(
+    harness, tmp_path: Path
+) -> None:
+    parent = os.getpid()
+    markers = tmp_path / "connections"
+    markers.mkdir()
+
+    @event.listens_for(harness.metastore.engine, "connect")
+    def _mark(*_args: object) -> None:
+        if os.getpid() != parent:  # a try's process connected
+            (markers / str(os.getpid())).touch()
+
+    identity = WorkerIdentity("w1", "host-1", parent, "0", ("default",), 1)
+    key = harness.queue(harness.new_run(), "quick")
+    start = _claim_and_start(harness, key, identity)
+    assert start.fileloc == str(harness.dag_file)
+
+    notified = _runner(harness, identity).run(key, start.fileloc, start=start)
+
+    assert notified
+    assert harness.state(key) == "success"
+    assert list(markers.iterdir()) == []
+    with harness.metastore.session() as session:
+        row = session.execute(select(TaskTry).where(TaskTry.task_id == "quick")).scalar_one()
+        value = session.execute(select(XCom.value).where(XCom.task_id == "quick")).scalar_one()
+    assert (row.state, row.hostname) == ("success", "host-1")
+    assert value == "0"  # the return value, written by the parent from the child's plan
+
+
+def test_a_try_process_that_dies_before_its_outcome_is_failed_or_retried_by_its_parent(
+    harness,
+) -> None:
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    key = harness.queue(harness.new_run(), "crash")  # os._exit(3), retries=1
+    start = _claim_and_start(harness, key, identity)
+
+    notified = _runner(harness, identity).run(key, start.fileloc, start=start)
+
+    assert not notified
+    assert harness.state(key) == "up_for_retry"
+    with harness.metastore.session() as session:
+        row = session.execute(select(TaskTry).where(TaskTry.task_id == "crash")).scalar_one()
+    assert row.state == "failed"
+    assert "exited with code 3" in (row.error or "")
