@@ -68,3 +68,24 @@ def test_datetimes_come_back_aware_and_in_utc(metastore: Metastore) -> None:
 def test_an_unknown_driver_is_one_clear_error_with_the_password_masked() -> None:
     with pytest.raises(MetastoreError, match=r"cannot use database URL nosuch://bob:\*\*\*@h/db"):
         Metastore("nosuch://bob:hunter2@h/db")
+
+
+def test_a_postgres_connection_killed_while_idle_is_replaced_transparently(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg2
+
+    import tradewind.metastore.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    store = engine_module.Metastore(postgres_database)
+    with store.session() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+    with store.session() as session:
+        assert session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    store.dispose()

@@ -48,7 +48,7 @@ def build_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
                 raise MetastoreError(f"cannot create the SQLite metastore {path}: {exc}") from None
         kwargs["connect_args"] = {"timeout": 60, "check_same_thread": False}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
         if url.startswith(("mysql", "mariadb")):
             kwargs["pool_recycle"] = 3600
     try:
@@ -57,7 +57,41 @@ def build_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
         raise MetastoreError(f"cannot use database URL {mask_url(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
+    else:
+        _ping_idle_connections(engine)
     return engine
+
+
+#: a pooled connection idle for longer than this is pinged before use
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling, but only for connections that sat idle.
+
+    ``pool_pre_ping`` would cost a round trip on every checkout, which is most of a short
+    transaction in the scheduler's loop and a worker's claim; a connection used a moment ago is
+    alive. A dead one (a restarted server) is replaced transparently by the pool.
+    """
+    import time
+
+    from sqlalchemy import exc
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["tw_last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("tw_last_used")
+        if last is None or time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as error:
+            raise exc.DisconnectionError(str(error)) from None
 
 
 class Metastore:
