@@ -81,8 +81,9 @@ def advance_runs(
     result = AdvanceResult()
     runs = _load_runs(session, only)
     result.active = len(runs)
-    if is_postgres(session):  # other schedulers may hold some of the DAG's runs
-        running = defaultdict(int, _running_counts(session, {r.dag_id for r in runs}))
+    starting = {r.dag_id for r in runs if r.state == R.QUEUED.value}
+    if starting and is_postgres(session):  # other schedulers may hold some of the DAG's runs
+        running = defaultdict(int, _running_counts(session, starting))
     else:
         running = defaultdict(int)
         for run in runs:

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 5.0
+#: how long a wake-up lingers for more tries ending while others are in flight
+BATCH_WINDOW = 0.015
 #: a metastore that keeps failing stops the scheduler after this many loops in a row
 MAX_CONSECUTIVE_DB_FAILURES = 10
 
@@ -228,15 +230,34 @@ class Scheduler:
                 return
             if not ready:
                 return
-            if self._listener is not None and listener_fd in ready and self._listener.drain():
-                self._notified = True
-                return
             if self._stop_r in ready:
                 return
+            woken = False
+            if self._listener is not None and listener_fd in ready and self._listener.drain():
+                self._notified = woken = True
             finished = self.executor.collect_finished()
             if finished:
                 self._finished_early.extend(finished)
+                woken = True
+            if woken:
+                self._gather(until)
                 return
+
+    def _gather(self, until: float) -> None:
+        """With other tries still running, linger a moment so that one iteration handles the
+        ends of several (a lone chain is not delayed: nothing else is in flight)."""
+        in_flight = len(getattr(self.executor, "running_keys", list)())
+        if in_flight < 2:
+            return
+        limit = min(until, time.monotonic() + BATCH_WINDOW)
+        fds = list(getattr(self.executor, "wakeup_fds", list)())
+        while (left := limit - time.monotonic()) > 0 and not self._stop_requested:
+            try:
+                ready, _, _ = select.select(fds, [], [], left)
+            except (InterruptedError, ValueError, OSError):
+                return
+            if ready:
+                self._finished_early.extend(self.executor.collect_finished())
 
     def run_once(self) -> LoopStats:
         """One iteration of the loop (see the module docstring)."""
@@ -256,19 +277,21 @@ class Scheduler:
         stats.finished = len(finished)
         mono = time.monotonic()
         poll = self.settings.scheduler.poll_interval
-        if self.create_runs:
-            timed = self._notified or processed or mono - self._last_create >= poll
-            if timed:
-                self._last_create = mono
-            self._notified = False
-            if timed:
-                stats.created_runs = self._create_runs(now, scheduled=True, datasets=True)
-        # a finished try may have produced a dataset event: look in the same transaction
+        timed = self.create_runs and (processed or mono - self._last_create >= poll)
+        if timed:
+            self._last_create = mono
+            stats.created_runs = self._create_runs(now, scheduled=True, datasets=True)
+        # A wake-up (a try recorded elsewhere, a trigger) or a finished producer may have left
+        # a dataset event: look for dataset-triggered runs in the advancing transaction. New
+        # manual runs need nothing here; scheduled ones are looked for every poll_interval.
         datasets = (
             self.create_runs
-            and not stats.created_runs
-            and any(self.specs.has_outlets(k.dag_id, k.task_id) for k in finished)
+            and not timed
+            and (
+                self._notified or any(self.specs.has_outlets(k.dag_id, k.task_id) for k in finished)
+            )
         )
+        self._notified = False
         (
             stats.active_runs,
             stats.next_check_at,

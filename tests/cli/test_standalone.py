@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -11,8 +10,6 @@ import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-
-DAGS = Path(__file__).resolve().parents[1] / "dags" / "scheduler"
 
 
 def _wait(cond, timeout: float = 60) -> None:
@@ -33,28 +30,34 @@ def _query(url: str, sql: str) -> list:
         engine.dispose()
 
 
-def test_standalone_runs_a_triggered_dag_and_stops_on_sigint(tw_home: Path, tmp_path: Path):
-    shutil.copy(DAGS / "sched_chain.py", tw_home / "dags" / "sched_chain.py")
+def _cli(env: dict, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tradewind.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_standalone_runs_a_triggered_example_dag_and_stops_on_sigint(tw_home: Path, tmp_path: Path):
     env = dict(os.environ, TRADEWIND__SCHEDULER__STANDALONE_DASHBOARD="false")
     url = f"sqlite:///{tw_home / 'tradewind.db'}"
     log_path = tmp_path / "standalone.log"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tradewind.cli.main", "standalone", "--no-examples"],
+            [sys.executable, "-m", "tradewind.cli.main", "standalone"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait(lambda: _query(url, "SELECT latest_version_id FROM dag WHERE dag_id='sched_chain'"))
-        trigger = subprocess.run(
-            [sys.executable, "-m", "tradewind.cli.main", "dags", "trigger", "sched_chain"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        _wait(
+            lambda: _query(url, "SELECT latest_version_id FROM dag WHERE dag_id='example_taskflow'")
         )
-        assert trigger.returncode == 0, trigger.stderr
+        _cli(env, "dags", "unpause", "example_taskflow")
+        _cli(env, "dags", "trigger", "example_taskflow")
         _wait(lambda: _query(url, "SELECT state FROM dag_run") == [("success",)])
     finally:
         proc.send_signal(signal.SIGINT)
@@ -74,4 +77,4 @@ def test_standalone_runs_a_triggered_dag_and_stops_on_sigint(tw_home: Path, tmp_
         password = (tw_home / "standalone_admin_password.txt").read_text().strip()
         assert f"password: {password}" in output
     states = _query(url, "SELECT task_id, state FROM task_instance ORDER BY task_id")
-    assert states == [("first", "success"), ("second", "success"), ("third", "success")]
+    assert states == [("extract", "success"), ("load", "success"), ("transform", "success")]

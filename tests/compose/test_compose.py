@@ -102,3 +102,45 @@ def test_the_dockerfile_copies_every_package_and_runs_tradewind() -> None:
         assert (repo / package / "__init__.py").exists()
     assert 'ENTRYPOINT ["tradewind"]' in text
     assert "USER tradewind" in text
+
+
+def test_every_tradewind_command_parses_with_the_real_cli(services: dict) -> None:
+    """The worker/scheduler/dashboard arguments are accepted by the click commands themselves."""
+    import click
+
+    from tradewind.cli.main import cli
+
+    for name in ("scheduler", "dashboard", "worker", "worker-high-cpu"):
+        # compose substitutes ${VAR:-default}; the defaults are what runs without a .env
+        args = [re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", a) for a in services[name]["command"]]
+        command = cli.get_command(click.Context(cli), args[0])
+        assert command is not None, name
+        command.make_context(args[0], args[1:])  # raises on an unknown option or bad value
+
+
+def test_docker_compose_config_accepts_the_file_with_the_example_env(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    result = subprocess.run(
+        [
+            binary,
+            "--env-file",
+            str(COMPOSE / ".env.example"),
+            "-f",
+            str(COMPOSE / "docker-compose.yaml"),
+            "config",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "not set" not in result.stderr, result.stderr
+    resolved = yaml.safe_load(result.stdout)["services"]
+    for name in ("worker", "worker-high-cpu"):
+        assert "container_name" not in resolved[name] and "ports" not in resolved[name]
+    assert not re.search(r"(?<!\$)\$\{", result.stdout)  # all substituted ($$ is an escape)

@@ -22,14 +22,15 @@ from tradewind.metastore.models import Base, DagModel, DagRun, TaskInstance, Tas
 URLS = {"rabbitmq": "amqp://guest:guest@127.0.0.1:5672/", "redis": "redis://127.0.0.1:6379/0"}
 
 
-def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float, what: str | Callable[[], str]) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    told = what() if callable(what) else what
+    raise AssertionError(f"timed out after {timeout}s waiting for {told}")
 
 
 class Fleet:
@@ -56,7 +57,7 @@ class Fleet:
     def output(self, name: str) -> str:
         return (self.home / f"{name}.out").read_text(errors="replace")
 
-    def wait_workers_online(self, names: list[str], timeout: float = 30) -> None:
+    def wait_workers_online(self, names: list[str], timeout: float = 60) -> None:
         def online() -> bool:
             with self.store.session() as session:
                 rows = session.execute(
@@ -64,14 +65,16 @@ class Fleet:
                 ).all()
             return len(rows) == len(names)
 
-        wait_for(online, timeout, f"workers {names} online")
+        wait_for(online, timeout, lambda: f"workers {names} online\n{self.diagnostics()}")
 
-    def wait_dag(self, dag_id: str, timeout: float = 30) -> None:
+    def wait_dag(self, dag_id: str, timeout: float = 60) -> None:
         def synced() -> bool:
             with self.store.session() as session:
                 return session.get(DagModel, dag_id) is not None
 
-        wait_for(synced, timeout, f"DAG {dag_id} parsed by the scheduler")
+        wait_for(
+            synced, timeout, lambda: f"DAG {dag_id} parsed by the scheduler\n{self.diagnostics()}"
+        )
 
     def trigger(self, dag_id: str) -> str:
         from tradewind.metastore.runs import trigger_dag
@@ -92,7 +95,7 @@ class Fleet:
         state = wait_for(
             lambda: (s := self.run_state(dag_id, run_id)) in ("success", "failed") and s,
             timeout,
-            f"run {run_id} to finish\n{self.diagnostics()}",
+            lambda: f"run {run_id} to finish\n{self.diagnostics()}",
         )
         return state
 

@@ -85,8 +85,11 @@ with DAG("fleet", start_date=datetime(2024, 1, 1), schedule=None, catchup=False)
 """
 
 
-def test_a_worker_killed_mid_try_has_its_try_retried_on_another_worker(start_fleet, wait) -> None:
-    fleet = start_fleet("rabbitmq", KILL_DAG)
+@pytest.mark.parametrize("kind", ["rabbitmq", "redis"])
+def test_a_worker_killed_mid_try_has_its_try_retried_on_another_worker(
+    start_fleet, wait, kind: str
+) -> None:
+    fleet = start_fleet(kind, KILL_DAG)
     fleet.start("scheduler", "scheduler")
     first = fleet.worker("w_a", "default")
     fleet.wait_workers_online(["w_a"])

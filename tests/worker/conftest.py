@@ -27,8 +27,10 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 DAG_SOURCE = """
 import os, time
-from datetime import datetime
+from datetime import datetime, timedelta
 from tradewind.sdk.dag import DAG
+from tradewind.sdk.dataset import Dataset
+from tradewind.operators.bash import BashOperator
 from tradewind.operators.python import PythonOperator
 
 def _sleep(seconds):
@@ -39,6 +41,13 @@ def _sleep(seconds):
     time.sleep(seconds)
     return seconds
 
+def _hold():
+    _sleep(0)
+    release = os.path.join(os.environ["TW_TEST_MARKER_DIR"], os.pardir, "release")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(release) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
 def _crash():
     os._exit(3)
 
@@ -48,13 +57,28 @@ with DAG("wk", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):
     PythonOperator(task_id="long", python_callable=_sleep, op_args=[30])
     PythonOperator(task_id="crash", python_callable=_crash, retries=1)
     PythonOperator(task_id="other", python_callable=_sleep, op_args=[0], queue="other")
+    PythonOperator(task_id="held", python_callable=_hold)
+    BashOperator(task_id="templated",
+                 bash_command="echo rendered-{{ ds_nodash }}-{{ task.task_id }}",
+                 outlets=[Dataset("s3://worker-test/out")])
+    BashOperator(task_id="bash_timeout", bash_command="sleep 30.4321",
+                 execution_timeout=timedelta(seconds=2))
 """
 
 
-TASKS = {"quick": 0, "slow": 0, "long": 0, "crash": 1, "other": 0}
+TASKS = {
+    "quick": 0,
+    "slow": 0,
+    "long": 0,
+    "crash": 1,
+    "other": 0,
+    "templated": 0,
+    "bash_timeout": 0,
+    "held": 0,
+}
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float = 45.0, what: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -62,6 +86,14 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = ""
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+
+
+def stays_for(condition: Callable[[], Any], seconds: float, what: str = "") -> None:
+    """Check ``condition`` keeps holding for ``seconds`` (fails as soon as it does not)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert condition(), f"{what or condition} stopped holding"
+        time.sleep(0.05)
 
 
 def _truncate(url: str) -> None:
@@ -79,6 +111,11 @@ def _truncate(url: str) -> None:
 @pytest.fixture
 def wait() -> Callable[..., Any]:
     return wait_for
+
+
+@pytest.fixture
+def stays() -> Callable[..., None]:
+    return stays_for
 
 
 class Harness:
@@ -185,7 +222,7 @@ class RunningWorker:
     def stop(self) -> None:
         self.process.request_stop()
         self.process.request_stop()
-        self.thread.join(30)
+        self.thread.join(60)
 
 
 @pytest.fixture

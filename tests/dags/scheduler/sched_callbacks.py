@@ -19,13 +19,17 @@ def _boom() -> None:
 
 
 with DAG(
-    "sched_cb_success", start_date=datetime(2024, 1, 1), schedule=None,
+    "sched_cb_success",
+    start_date=datetime(2024, 1, 1),
+    schedule=None,
     on_success_callback=_mark,
 ):
     PythonOperator(task_id="ok", python_callable=lambda: None)
 
 with DAG(
-    "sched_cb_failure", start_date=datetime(2024, 1, 1), schedule=None,
+    "sched_cb_failure",
+    start_date=datetime(2024, 1, 1),
+    schedule=None,
     on_failure_callback=_mark,
 ):
     PythonOperator(task_id="boom", python_callable=_boom)
