@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the services the test suite talks to are installed and answering on 127.0.0.1:
 # PostgreSQL 5432 (user postgres, trusted), Redis 6379, RabbitMQ 5672 (guest/guest),
-# MariaDB 3306 (root, empty password, database `test`), and Debian's chromium + chromedriver.
+# MariaDB 3306 (root, empty password, database `test`), Debian's chromium + chromedriver, and
+# docker-compose (to validate compose/ offline; no Docker engine is needed).
 # Installs only what is missing and starts only what is not answering, so when everything is up
 # it returns in well under a second. Safe to run again and again.
 set -euo pipefail
@@ -36,7 +37,7 @@ wait_for_port() {  # name port
 
 # -- 1. packages --------------------------------------------------------------------------
 missing=()
-for pkg in postgresql rabbitmq-server redis-server mariadb-server chromium chromium-driver; do
+for pkg in postgresql rabbitmq-server redis-server mariadb-server chromium chromium-driver docker-compose; do
     installed "$pkg" || missing+=("$pkg")
 done
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
