@@ -136,3 +136,13 @@ def test_on_a_terminal_the_progress_bar_is_redrawn_in_place(run, settings):
     assert "\r\x1b[2K[" in text
     assert "100% runs 3/3 | tasks 3/3" in text
     assert "Backfill done: 3 run(s) succeeded" in text
+
+
+def test_a_dag_no_scheduler_parsed_yet_is_read_from_the_dag_folder(settings, metastore, capsys):
+    shutil.copy(DAGS / "sched_retries.py", Path(settings.core.dags_folder) / "sched_retries.py")
+    code = run_with_error_boundary(
+        cli, ["dags", "backfill", "sched_depends_on_past", "-s", START, "-e", START]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert [r.run_type for r in _runs(metastore, "sched_depends_on_past")] == ["backfill"]

@@ -20,3 +20,33 @@ def test_a_triggered_chain_runs_to_success_in_order(harness: Any, executor: str)
     assert all(t.state == "success" for t in tries)
     for before, after in zip(tries, tries[1:], strict=False):
         assert before.end_date <= after.start_date
+
+
+def test_a_trigger_wakes_an_idle_scheduler_at_once(harness: Any) -> None:
+    import threading
+    import time
+
+    from tradewind.metastore.runs import trigger_dag
+    from tradewind.metastore.wakeup import notify_scheduler
+
+    harness.copy_dags("sched_chain.py")
+    harness.settings.scheduler.poll_interval = 30.0
+    sched = harness.scheduler()
+    sched.run_once()
+    sched.run_once()  # settled: the next wait would be the full poll interval
+
+    def _trigger() -> None:
+        with harness.metastore.session() as session:
+            trigger_dag(session, "sched_chain")
+            notify_scheduler(session)
+
+    timer = threading.Timer(0.5, _trigger)
+    started = time.monotonic()
+    timer.start()
+    try:
+        harness.run_until(
+            sched, lambda: any(t.state != "none" for t in harness.tis("sched_chain")), timeout=20
+        )
+    finally:
+        timer.join()
+    assert time.monotonic() - started < 5.0

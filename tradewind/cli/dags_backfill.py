@@ -66,6 +66,20 @@ class ProgressPrinter:
             self.stream.flush()
 
 
+def _ensure_parsed(settings: Any, store: Any, dag_id: str) -> None:
+    """A DAG no scheduler has parsed yet: parse the DAG folder once, as Airflow's backfill
+    reads the DAG from its file."""
+    from tradewind.metastore.models import DagModel
+
+    with store.session() as session:
+        dag = session.get(DagModel, dag_id)
+        if dag is not None and dag.latest_version_id is not None:
+            return
+    from scheduler.dag_processor import DagProcessor
+
+    DagProcessor(settings, store).process()
+
+
 @click.command("backfill")
 @click.argument("dag_id")
 @click.option("-s", "--start-date", required=True, help="First logical date (inclusive).")
@@ -95,6 +109,7 @@ def backfill(
     end = parse_date_arg(end_date, "end date", tz)
     assert start is not None and end is not None
     store: Metastore = ctx.metastore
+    _ensure_parsed(ctx.settings, store, dag_id)
     with store.session() as session:
         require_dag(session, dag_id)
         version = latest_version(session, dag_id)
