@@ -95,6 +95,13 @@
           badge.textContent = data.state;
           badge.setAttribute("data-state", data.state);
           badge.style.background = STATE_COLORS[data.state] || "#d3d3d3";
+          /* the followed try's tab was rendered while it ran: show how it ended there too */
+          var tab = document.querySelector('nav.tries a[href$="try=' + tryNumber + '"]');
+          if (tab) {
+            tab.setAttribute("data-state", data.state);
+            var dot = tab.querySelector(".dot");
+            if (dot) { dot.style.background = STATE_COLORS[data.state] || "#d3d3d3"; }
+          }
         }
         if (data.running || data.text) {
           idle = 0;

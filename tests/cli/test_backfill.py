@@ -146,3 +146,26 @@ def test_a_dag_no_scheduler_parsed_yet_is_read_from_the_dag_folder(settings, met
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert [r.run_type for r in _runs(metastore, "sched_depends_on_past")] == ["backfill"]
+
+
+def test_rerun_failed_tasks_runs_only_the_failed_tasks_of_existing_runs_again(run, metastore):
+    from tradewind.core.keys import TaskInstanceKey
+    from tradewind.metastore import transitions
+
+    assert run("dags", "backfill", "sched_catchup", "-s", START, "-e", START)[0] == 0
+    (first,) = _runs(metastore, "sched_catchup")
+    with metastore.session() as session:  # as if its task had failed
+        key = TaskInstanceKey("sched_catchup", first.run_id, "only")
+        assert transitions.set_task_state(session, key, "failed", expected=["success"])
+        assert transitions.set_run_state(
+            session, "sched_catchup", first.run_id, "failed", expected=["success"]
+        )
+    code, _, err = run("dags", "backfill", "sched_catchup", "-s", START, "-e", START)
+    assert code == 1 and "--rerun-failed-tasks" in err  # left alone without the flag
+    assert _runs(metastore, "sched_catchup")[0].state == "failed"
+    code, _, err = run(
+        "dags", "backfill", "sched_catchup", "-s", START, "-e", START, "--rerun-failed-tasks"
+    )
+    assert code == 0, err
+    (again,) = _runs(metastore, "sched_catchup")
+    assert again.run_id == first.run_id and again.state == "success"

@@ -94,8 +94,10 @@ def test_standalone_starts_the_dashboard_and_stops_it_on_ctrl_c(tmp_path: Path) 
         )
     try:
         _until(lambda: _status(f"http://127.0.0.1:{port}/login") == 200, 60, "the dashboard")
-        assert "Dashboard: " in log.read_text()
+        assert f"Dashboard: http://127.0.0.1:{port}/" in log.read_text()
     finally:
         _stop(process, signal.SIGINT)
     assert _status(f"http://127.0.0.1:{port}/login") is None  # the dashboard stopped too
-    assert "Tradewind stopped." in log.read_text()
+    output = log.read_text()
+    assert "Tradewind stopped." in output
+    assert "Traceback" not in output

@@ -76,3 +76,36 @@ def test_clear_with_a_regex_asks_first_and_aborts_on_no(run, finished_run, monke
     assert "sched_chain.first in r1" in out
     code, out, _ = run("tasks", "state", "sched_chain", "first", finished_run)
     assert out.strip() == "success"
+
+
+def _states(run, run_id: str) -> dict[str, str]:
+    code, out, _ = run("tasks", "states-for-dag-run", "sched_chain", run_id, "-o", "json")
+    assert code == 0
+    return {r["task_id"]: r["state"] for r in json.loads(out)}
+
+
+def test_clear_downstream_also_clears_the_tasks_after_the_matched_ones(run, finished_run):
+    code, _, err = run("tasks", "clear", "sched_chain", "-t", "^first$", "--yes")
+    assert code == 0, err
+    assert _states(run, finished_run) == {"first": "none", "second": "failed", "third": "none"}
+    code, _, err = run("tasks", "clear", "sched_chain", "-t", "^first$", "--downstream", "--yes")
+    assert code == 0, err
+    assert _states(run, finished_run) == {"first": "none", "second": "none", "third": "none"}
+
+
+def test_clear_start_and_end_dates_bound_the_runs_logical_dates(run, finished_run, metastore):
+    from datetime import UTC, datetime
+
+    with metastore.session() as session:
+        old = trigger_dag(
+            session, "sched_chain", run_id="old", logical_date=datetime(2024, 1, 1, tzinfo=UTC)
+        ).run_id
+        key = TaskInstanceKey("sched_chain", old, "first")
+        assert transitions.set_task_state(session, key, "failed", expected=["none"])
+    code, _, err = run("tasks", "clear", "sched_chain", "-s", "2025-01-01", "-f", "-y")
+    assert code == 0, err
+    assert _states(run, finished_run)["second"] == "none"
+    assert _states(run, old)["first"] == "failed"
+    code, _, err = run("tasks", "clear", "sched_chain", "-e", "2024-06-01", "-f", "-y")
+    assert code == 0, err
+    assert _states(run, old)["first"] == "none"

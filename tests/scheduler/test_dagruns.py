@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
@@ -45,3 +47,34 @@ def test_a_paused_dag_gets_no_runs(harness: Any) -> None:
     sched = harness.scheduler()
     harness.run_until(sched, lambda: harness.all_runs_done("sched_catchup", count=3))
     assert harness.runs("sched_paused") == []
+
+
+DEFAULT_CATCHUP_DAG = """
+from datetime import UTC, datetime, timedelta
+from tradewind import DAG
+from tradewind.operators.empty import EmptyOperator
+
+HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+with DAG("sched_default_catchup", start_date=HOUR - timedelta(hours=3), schedule="@hourly",
+         is_paused_upon_creation=False):
+    EmptyOperator(task_id="only")
+"""
+
+
+@pytest.mark.parametrize("by_default", [True, False])
+def test_catchup_defaults_to_the_configured_catchup_by_default(
+    harness: Any, by_default: bool
+) -> None:
+    from pathlib import Path
+
+    harness.settings.scheduler.catchup_by_default = by_default
+    folder = Path(harness.settings.core.dags_folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sched_default_catchup.py").write_text(DEFAULT_CATCHUP_DAG)
+    sched = harness.scheduler()
+    count = 3 if by_default else 1
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_default_catchup", count=count))
+    sched.run(max_iterations=3)
+    runs = harness.runs("sched_default_catchup")
+    expected = (3, 2, 1) if by_default else (1,)
+    assert [r.logical_date for r in runs] == [HOUR - timedelta(hours=h) for h in expected]

@@ -34,3 +34,37 @@ def test_depends_on_past_holds_a_task_until_its_previous_run_succeeded(harness: 
     assert by_run[runs[1].run_id].state == "none"
     assert runs[1].state == "running"
     assert [t.run_id for t in harness.tries("sched_depends_on_past")] == [runs[0].run_id]
+
+
+WAIT_FOR_DOWNSTREAM_DAG = """
+import time
+from datetime import UTC, datetime, timedelta
+from tradewind import DAG
+from tradewind.operators.python import PythonOperator
+
+HOUR = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+with DAG("sched_wait_downstream", start_date=HOUR - timedelta(hours=2), schedule="@hourly",
+         catchup=True, max_active_runs=2, is_paused_upon_creation=False):
+    first = PythonOperator(task_id="first", python_callable=lambda: None,
+                           wait_for_downstream=True)
+    slow = PythonOperator(task_id="slow", python_callable=lambda: time.sleep(0.8))
+    first >> slow
+"""
+
+
+def test_wait_for_downstream_holds_a_task_until_the_previous_runs_downstream_finished(
+    harness: Any,
+) -> None:
+    from pathlib import Path
+
+    folder = Path(harness.settings.core.dags_folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sched_wait_downstream.py").write_text(WAIT_FOR_DOWNSTREAM_DAG)
+    sched = harness.scheduler()
+    harness.run_until(
+        sched, lambda: harness.all_runs_done("sched_wait_downstream", count=2), timeout=60
+    )
+    earlier, later = harness.runs("sched_wait_downstream")
+    assert (earlier.state, later.state) == ("success", "success")
+    tries = {(t.run_id, t.task_id): t for t in harness.tries("sched_wait_downstream")}
+    assert tries[(later.run_id, "first")].start_date >= tries[(earlier.run_id, "slow")].end_date

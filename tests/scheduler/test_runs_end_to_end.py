@@ -50,3 +50,20 @@ def test_a_trigger_wakes_an_idle_scheduler_at_once(harness: Any) -> None:
     finally:
         timer.join()
     assert time.monotonic() - started < 5.0
+
+
+def test_a_finished_try_wakes_the_loop_so_the_chain_does_not_wait_for_the_poll(
+    harness: Any,
+) -> None:
+    import time
+
+    harness.copy_dags("sched_chain.py")
+    harness.settings.scheduler.poll_interval = 30.0
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_chain")
+    started = time.monotonic()
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_chain"), timeout=60)
+    # three tries one after the other: polling alone would take a poll interval per task
+    assert time.monotonic() - started < 20.0
+    assert [r.state for r in harness.runs("sched_chain")] == ["success"]

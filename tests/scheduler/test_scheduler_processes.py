@@ -85,20 +85,49 @@ def test_sigterm_lets_the_running_try_finish_and_stops_cleanly(harness: Any) -> 
     assert [j.state for j in _jobs(harness)] == ["stopped"]
 
 
+#: bounded but generous waits: on a loaded machine (the full suite on 2 cores) two schedulers
+#: take a while to start, parse and register; an idle one needs a few seconds for all of it
+START_TIMEOUT = 120.0
+RUN_TIMEOUT = 240.0
+STOP_TIMEOUT = 60.0
+
+
+def _kill(procs: list[subprocess.Popen[str]]) -> None:
+    """Whatever happened, no scheduler outlives the test (a kill, then a bounded wait)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        path = proc.log_path  # type: ignore[attr-defined]
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+@pytest.mark.timeout(2 * START_TIMEOUT + RUN_TIMEOUT + 2 * STOP_TIMEOUT + 60)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_two_schedulers_on_postgres_run_every_try_exactly_once(harness: Any) -> None:
     harness.copy_dags("sched_ha.py")
-    procs = [_start(harness), _start(harness)]
+    procs: list[subprocess.Popen[str]] = []
     try:
-        harness.wait(lambda: _dag_known(harness, "sched_ha"))
-        harness.wait(lambda: len(_jobs(harness)) == 2)
-        run_id = harness.trigger("sched_ha")
-        harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=240, step=0.5)
-    except AssertionError as exc:
-        states = Counter(t.state for t in harness.tis("sched_ha"))
-        tails = [_stop(p)[-3000:] for p in procs]
-        raise AssertionError(f"{exc}; task states {dict(states)}; output: {tails}") from None
-    outputs = [_stop(p) for p in procs]
+        procs = [_start(harness), _start(harness)]
+        try:
+            harness.wait(lambda: _dag_known(harness, "sched_ha"), timeout=START_TIMEOUT)
+            harness.wait(lambda: len(_jobs(harness)) == 2, timeout=START_TIMEOUT, step=0.5)
+            run_id = harness.trigger("sched_ha")
+            harness.wait(lambda: harness.all_runs_done("sched_ha"), timeout=RUN_TIMEOUT, step=0.5)
+        except AssertionError as exc:
+            states = Counter(t.state for t in harness.tis("sched_ha"))
+            alive = [p.poll() is None for p in procs]
+            tails = [Path(p.log_path).read_text()[-3000:] for p in procs]  # type: ignore[attr-defined]
+            raise AssertionError(
+                f"{exc}; task states {dict(states)}; alive {alive}; output: {tails}"
+            ) from None
+        outputs = [_stop(p, timeout=STOP_TIMEOUT) for p in procs]
+    finally:
+        _kill(procs)
     assert all(p.returncode == 0 for p in procs), outputs
     tries = harness.tries("sched_ha")
     per_instance = Counter((t.run_id, t.task_id, t.map_index) for t in tries)

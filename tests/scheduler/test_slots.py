@@ -46,3 +46,16 @@ def test_on_a_pool_of_one_higher_priority_runs_first(harness: Any) -> None:
     harness.trigger("sched_priority")
     harness.run_until(sched, lambda: harness.all_runs_done("sched_priority"))
     assert [t.task_id for t in harness.tries("sched_priority")] == ["top", "high", "mid", "low"]
+
+
+def test_parallelism_caps_the_tries_running_at_once_across_the_scheduler(harness: Any) -> None:
+    harness.copy_dags("sched_limits.py")
+    harness.set_pool("two_slots", 10)
+    harness.settings.scheduler.parallelism = 3
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_pool")
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_pool"), timeout=60)
+    tries = harness.tries("sched_pool")
+    assert len(tries) == 6 and all(t.state == "success" for t in tries)
+    assert 2 <= harness.max_overlap(tries) <= 3

@@ -10,10 +10,13 @@ from tradewind.cli.context import command_context
 
 
 def configure_logging(level: str) -> None:
+    """Console logging for `scheduler` and `standalone`."""
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s",
     )
+    # the broker executor's connection chatter (INFO per connect) is not the scheduler's news
+    logging.getLogger("pika").setLevel(logging.WARNING)
 
 
 @click.command("scheduler")

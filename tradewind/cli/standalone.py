@@ -75,6 +75,17 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
         process.wait()
 
 
+def dashboard_url(settings: Any) -> str:
+    """Where the dashboard child listens (``base_url`` is the public URL for e-mail links and
+    need not be this machine's)."""
+    host = settings.webserver.host
+    if host in ("", "0.0.0.0", "::"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.webserver.port}/"
+
+
 @click.command("standalone")
 @click.option("--no-examples", is_flag=True, help="Do not load the repository's example DAGs.")
 def standalone(no_examples: bool) -> None:
@@ -91,7 +102,7 @@ def standalone(no_examples: bool) -> None:
         settings, ctx.metastore, executor_name="local", include_examples=not no_examples
     )
     dashboard = _start_dashboard(settings)
-    url = settings.webserver.base_url
+    url = dashboard_url(settings)
     click.echo("Tradewind is starting.")
     if dashboard is not None:
         click.echo(f"Dashboard: {url}")

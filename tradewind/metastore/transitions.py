@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.core.keys import TaskInstanceKey, TryKey
 from tradewind.core.states import (
+    FINISHED,
     DagRunState,
     TaskState,
     check_run_transition,
@@ -137,6 +138,11 @@ def record_try(session: Session, key: TryKey, state: TaskState | str, **fields: 
     DO UPDATE``; MySQL: ``ON DUPLICATE KEY UPDATE``), else a look-up then an insert or update.
     """
     values = {"state": TaskState(state).value, **fields}
+    # A try's row that says how the try ended is never put back to ``running`` (a late or
+    # repeated claim-time write); ``up_for_reschedule`` is re-claimed at the same try number.
+    guard = (
+        TaskTry.state.not_in(_ENDED_TRY_STATES) if values["state"] == TaskState.RUNNING else None
+    )
     row = {
         "dag_id": key.dag_id,
         "run_id": key.run_id,
@@ -154,10 +160,10 @@ def record_try(session: Session, key: TryKey, state: TaskState | str, **fields: 
         session.execute(
             upsert(TaskTry)
             .values(**row)
-            .on_conflict_do_update(index_elements=_TRY_KEY_COLUMNS, set_=values)
+            .on_conflict_do_update(index_elements=_TRY_KEY_COLUMNS, set_=values, where=guard)
         )
         return
-    if dialect in ("mysql", "mariadb"):
+    if dialect in ("mysql", "mariadb") and guard is None:
         from sqlalchemy.dialects.mysql import insert as mysql_insert
 
         session.execute(mysql_insert(TaskTry).values(**row).on_duplicate_key_update(**values))
@@ -173,13 +179,16 @@ def record_try(session: Session, key: TryKey, state: TaskState | str, **fields: 
     if exists:
         session.execute(
             update(TaskTry)
-            .where(TaskTry.id == exists[0])
+            .where(TaskTry.id == exists[0], *(() if guard is None else (guard,)))
             .values(**values)
             .execution_options(synchronize_session=False)
         )
     else:
         session.execute(insert(TaskTry).values(**row))
 
+
+#: how a try's row says the try ended: never overwritten by ``running``
+_ENDED_TRY_STATES = [s.value for s in (*FINISHED, TaskState.UP_FOR_RETRY)]
 
 #: the unique key of ``task_try`` (its UniqueConstraint), the upsert's conflict target
 _TRY_KEY_COLUMNS = ["dag_id", "run_id", "task_id", "map_index", "try_number"]
