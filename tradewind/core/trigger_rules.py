@@ -20,6 +20,8 @@ from tradewind.errors import DagDefinitionError
 
 
 class TriggerRule(StrEnum):
+    """When a task may run, judged by the states of its direct upstream tasks."""
+
     ALL_SUCCESS = "all_success"
     ALL_FAILED = "all_failed"
     ALL_DONE = "all_done"
@@ -31,6 +33,29 @@ class TriggerRule(StrEnum):
     NONE_FAILED_MIN_ONE_SUCCESS = "none_failed_min_one_success"
     NONE_SKIPPED = "none_skipped"
     ALWAYS = "always"
+    # Airflow 2's deprecated names (removed in Airflow 3): aliases of the rules they became
+    NONE_FAILED_OR_SKIPPED = "none_failed_min_one_success"
+    DUMMY = "always"
+
+    @classmethod
+    def is_valid(cls, value: str) -> bool:
+        return value in cls.all_triggers()
+
+    @classmethod
+    def normalize(cls, value: str) -> str:
+        """The current name of ``value`` (Airflow 2's ``none_failed_or_skipped``, ``dummy``)."""
+        return LEGACY_TRIGGER_RULES.get(value, value)
+
+    @classmethod
+    def all_triggers(cls) -> set[str]:
+        return {rule.value for rule in cls}
+
+
+#: Airflow 2 trigger-rule strings that DAG files still use, and the rule each became
+LEGACY_TRIGGER_RULES: dict[str, str] = {
+    "none_failed_or_skipped": TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS.value,
+    "dummy": TriggerRule.ALWAYS.value,
+}
 
 
 class Decision(StrEnum):
