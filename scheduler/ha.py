@@ -4,7 +4,8 @@
   scheduler works on the rows no other one holds, and nobody waits.
 - Queueing (slot accounting) runs under a transaction-scoped advisory lock: pools and
   ``max_active_tasks`` are shared limits, so one scheduler at a time counts and queues; a
-  scheduler that does not get the lock skips queueing for that iteration.
+  scheduler that does not get the lock skips queueing for that iteration. The lock is tried by
+  the query that reads the queueing candidates (``scheduler.queueing``): no round trip of its own.
 - Every state write is a compare-and-set, so even without the locks no try is queued twice.
 
 On SQLite every write transaction is ``BEGIN IMMEDIATE``: transactions are serialised already.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 S = TypeVar("S")
@@ -32,14 +32,3 @@ def skip_locked(stmt: Any, session: Session, *, of: Any = None) -> Any:
     if is_postgres(session):
         return stmt.with_for_update(skip_locked=True, of=of)
     return stmt
-
-
-def try_queueing_lock(session: Session) -> bool:
-    """Take the queueing critical section for this transaction; False if another has it."""
-    if not is_postgres(session):
-        return True
-    return bool(
-        session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": QUEUEING_LOCK_KEY}
-        ).scalar()
-    )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.executors.base import QueuedTry
-from scheduler.ha import try_queueing_lock
+from scheduler.ha import QUEUEING_LOCK_KEY, is_postgres
 from scheduler.run_filter import RunFilter
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.states import OCCUPYING, DagRunState, TaskState
@@ -33,7 +33,11 @@ UNLIMITED = 1 << 30
 log = logging.getLogger(__name__)
 
 
-def _candidates(session: Session, limit: int, only: RunFilter | None) -> list[Any]:
+def _candidates(
+    session: Session, limit: int, only: RunFilter | None, *, with_lock: bool = False
+) -> list[Any]:
+    """The scheduled tries that may be queued, best first. ``with_lock`` (Postgres): also try
+    the queueing advisory lock in the same round trip (column ``got_lock``)."""
     stmt = (
         select(
             TaskInstance.dag_id,
@@ -62,6 +66,8 @@ def _candidates(session: Session, limit: int, only: RunFilter | None) -> list[An
         .order_by(TaskInstance.priority_weight.desc(), DagRun.logical_date, TaskInstance.map_index)
         .limit(limit)
     )
+    if with_lock:
+        stmt = stmt.add_columns(func.pg_try_advisory_xact_lock(QUEUEING_LOCK_KEY).label("got_lock"))
     if only is None:
         stmt = stmt.where(DagModel.is_paused.is_(False))
     else:
@@ -142,14 +148,21 @@ def queue_scheduled(
     parallelism: int | None = None,
 ) -> list[QueuedTry]:
     """Move what fits ``scheduled -> queued``; returns those moved (hand them over after commit)."""
-    if open_slots <= 0 or not try_queueing_lock(session):
+    if open_slots <= 0:
         return []
     fleet = None
     if parallelism is not None and open_slots > parallelism:
         # the executor does not bound itself (a broker): parallelism counts from the metastore
         fleet, open_slots = parallelism, parallelism
-    rows = _candidates(session, max(MIN_CANDIDATES, open_slots * CANDIDATE_FACTOR), only)
-    if not rows:
+    # On Postgres the queueing lock (see scheduler.ha) is taken by the candidates query itself:
+    # one round trip less. A transaction-scoped advisory lock once held stays held, so any row
+    # with got_lock means the slot counts (_usage) and the compare-and-set below run under it.
+    # Candidates read just before another scheduler's commit can at worst be already queued:
+    # the compare-and-set skips them (SQLite transactions are serialised: no lock needed).
+    pg = is_postgres(session)
+    limit = max(MIN_CANDIDATES, open_slots * CANDIDATE_FACTOR)
+    rows = _candidates(session, limit, only, with_lock=pg)
+    if not rows or (pg and not any(r.got_lock for r in rows)):
         return []
     chosen = choose(session, rows, open_slots=open_slots, fleet_parallelism=fleet)
     if not chosen:

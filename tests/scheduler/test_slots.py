@@ -59,3 +59,30 @@ def test_parallelism_caps_the_tries_running_at_once_across_the_scheduler(harness
     tries = harness.tries("sched_pool")
     assert len(tries) == 6 and all(t.state == "success" for t in tries)
     assert 2 <= harness.max_overlap(tries) <= 3
+
+
+def test_a_scheduler_queues_nothing_while_another_holds_the_queueing_lock(harness: Any) -> None:
+    import pytest
+    from sqlalchemy import text
+
+    from scheduler.ha import QUEUEING_LOCK_KEY
+
+    if harness.metastore.dialect != "postgresql":
+        pytest.skip("the queueing lock exists on Postgres only")
+    harness.copy_dags("sched_limits.py")
+    harness.set_pool("two_slots", 2)
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_pool")
+    with harness.metastore.engine.connect() as other:  # another scheduler, mid-queueing
+        assert other.execute(
+            text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": QUEUEING_LOCK_KEY}
+        ).scalar()
+        for _ in range(3):
+            sched.run_once()
+        states = {ti.state for ti in harness.tis("sched_pool")}
+        assert "scheduled" in states
+        assert not states & {"queued", "running", "success"}
+        other.rollback()  # releases the lock
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_pool"))
+    assert all(t.state == "success" for t in harness.tries("sched_pool"))
