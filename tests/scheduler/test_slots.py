@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 
 def test_max_active_runs_keeps_runs_from_overlapping(harness: Any) -> None:
     harness.copy_dags("sched_limits.py")
@@ -61,14 +63,12 @@ def test_parallelism_caps_the_tries_running_at_once_across_the_scheduler(harness
     assert 2 <= harness.max_overlap(tries) <= 3
 
 
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # the lock exists on Postgres only
 def test_a_scheduler_queues_nothing_while_another_holds_the_queueing_lock(harness: Any) -> None:
-    import pytest
     from sqlalchemy import text
 
     from scheduler.ha import QUEUEING_LOCK_KEY
 
-    if harness.metastore.dialect != "postgresql":
-        pytest.skip("the queueing lock exists on Postgres only")
     harness.copy_dags("sched_limits.py")
     harness.set_pool("two_slots", 2)
     sched = harness.scheduler()
