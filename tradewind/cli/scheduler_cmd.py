@@ -15,8 +15,9 @@ def configure_logging(level: str) -> None:
         level=getattr(logging, level.upper(), logging.INFO),
         format="[%(asctime)s] %(levelname)s %(name)s: %(message)s",
     )
-    # the broker executor's connection chatter (INFO per connect) is not the scheduler's news
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    # connection chatter of the broker client and the migration tool is not the scheduler's news
+    for noisy in ("pika", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @click.command("scheduler")
