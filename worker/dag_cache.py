@@ -20,6 +20,8 @@ class _Entry:
     stamp: tuple[int, int]
     digest: str
     dags: dict[str, Any]
+    #: the cache's generation when this file was imported
+    generation: int = 0
 
 
 class DagCache:
@@ -30,6 +32,18 @@ class DagCache:
         self._files: dict[str, _Entry] = {}
         #: how many times a file was imported (for tests and the log)
         self.imports = 0
+        #: grows with every import: a try process forked at generation G holds every file
+        #: imported up to G (``worker.try_pool``)
+        self.generation = 0
+
+    def after_fork(self) -> None:
+        """In a forked child: a lock another thread held at the fork would never be released."""
+        self._lock = threading.Lock()
+
+    def generation_of(self, fileloc: str, dag_id: str) -> int:
+        """The generation at which the file of ``dag_id`` was last imported (0: never)."""
+        entry = self._files.get(self.resolve(fileloc, dag_id))
+        return entry.generation if entry is not None else 0
 
     def resolve(self, fileloc: str, dag_id: str) -> str:
         """The local path of a DAG file (the scheduler's path, or the same name under this
@@ -60,7 +74,8 @@ class DagCache:
                 raise DagImportError(loaded.import_error)
             dags = {dag.dag_id: dag for dag in loaded.dags}
             _warm_template_envs(dags.values())
-            self._files[path] = _Entry(stamp, loaded.content_hash, dags)
+            self.generation += 1
+            self._files[path] = _Entry(stamp, loaded.content_hash, dags, self.generation)
             return dags
 
     def task(self, fileloc: str, dag_id: str, task_id: str) -> Any:

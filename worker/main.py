@@ -2,10 +2,10 @@
 
 Assembly (all built here, at start, from settings; nothing at import): a broker from
 ``broker.url`` with Tradewind's middleware (schema validation -> claim -> wake-up), the one actor,
-a dramatiq ``Worker`` with ``-c`` threads (each thread runs one try in a child process, so at
-most ``-c`` at once), the log server, and the worker row. The main thread then loops every
-``worker.heartbeat_interval``: heartbeats the running tries and the row, and applies the
-dashboard's requests (drain, resume, queues).
+a dramatiq ``Worker`` with ``-c`` threads (each thread runs one try at a time in its own warm
+try process, ``worker.try_pool``, so at most ``-c`` at once), the log server, and the worker
+row. The main thread then loops every ``worker.heartbeat_interval``: heartbeats the running
+tries and the row, and applies the dashboard's requests (drain, resume, queues).
 
 SIGTERM (or Ctrl-C) drains: stop taking tries, let running ones finish for up to
 ``worker.drain_grace_period`` seconds, then hand the rest back (``running -> scheduled`` for the
@@ -327,6 +327,8 @@ class WorkerProcess:
             self.hand_back_running()
             self.tracker.wait_idle(10.0)
             self.worker.stop(timeout=10_000)
+        if self.runner is not None:
+            self.runner.close()
         try:
             mark_offline(self.metastore, self.identity.name)
         except Exception:

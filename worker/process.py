@@ -1,40 +1,35 @@
-"""Each try runs in its own child process, forked from the warm worker process.
+"""Running a claimed try in a process of its own, and writing its outcome.
 
-The parent has the DAG already imported (``DagCache``) and its Jinja environment built, so the
-fork costs a few milliseconds and no re-import. The child dies with its parent
-(``PR_SET_PDEATHSIG``: a killed worker never leaves a try running behind the scheduler's back),
-runs in its own process group (so a drain can kill the task and whatever it started), drops the
-parent's database connections (a task that uses the metastore opens its own), runs the task
-through ``tradewind.runtime.run_try.run_started_try`` and leaves with ``os._exit`` (no atexit
-handler of the parent, no broker connection closed from the child).
+Each try runs in a warm try process (``worker.try_pool``), forked from the worker with the DAG
+already imported and reused by the same worker thread for its next tries, so a crashing or
+leaking task cannot take the worker down, and ``execution_timeout`` can kill it.
 
-The metastore work of a try is done by the parent, on its pooled connection, in two
-transactions: the claim reads what the try needs to start (``worker.claim``), and the child
-sends the outcome (a picklable ``FinishPlan``) back on a pipe for the parent to write (state,
-XCom, history, dataset events and the scheduler's wake-up in one transaction); the child then
-hears which state was written and runs the callbacks. A no-op try so opens no connection and
-compiles no SQL in its short-lived process.
+The metastore work of a try is done here, in the worker, on its pooled connection, in two
+transactions: the claim reads what the try needs to start (``worker.claim``), and the try's
+process sends the outcome (a picklable ``FinishPlan``) back on its pipe for the worker to write
+(state, XCom, history, dataset events and the scheduler's wake-up in one transaction); the
+process then hears which state was written and runs the callbacks. A no-op try so opens no
+connection and compiles no SQL in the try process.
 
-When the child dies without recording a state (a crash, a kill, an ``os._exit`` in user code),
-the parent retries or fails the try itself, as the scheduler's zombie detection would later.
+When the process dies without recording a state (a crash, a kill, an ``os._exit`` in user code),
+or outlives its ``execution_timeout`` by :data:`HARD_TIMEOUT_GRACE` seconds, the worker retries
+or fails the try itself, as the scheduler's zombie detection would later.
 """
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
-import pickle
-import select
 import signal
-import struct
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
+from worker.frames import Deadline, receive, send
+from worker.try_pool import TAKEN, TryContext, TryProcess, prepare_child, wait_for
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
@@ -43,9 +38,7 @@ if TYPE_CHECKING:
     from worker.tracker import RunningTries, WorkerIdentity
 
 log = logging.getLogger(__name__)
-PR_SET_PDEATHSIG = 1
-#: imported once in the worker so that every forked try starts warm (a no-op try would
-#: otherwise spend most of its time importing these in each child)
+#: imported once in the worker so that every forked try process starts warm
 WARM_MODULES = (
     "tradewind.runtime.run_try",
     "tradewind.runtime.callbacks",
@@ -72,13 +65,13 @@ WARM_MODULES = (
     "jinja2.nativetypes",
     "jinja2.ext",
 )
-#: how often the parent checks that a try's process is alive while waiting for its outcome
-_ALIVE_CHECK_SECONDS = 0.5
-_LENGTH = struct.Struct("!I")
+#: seconds past ``execution_timeout`` after which the worker kills a try's process itself
+#: (the process's own timer failed to stop the task, e.g. stuck in C code)
+HARD_TIMEOUT_GRACE = 30.0
 
 
 def warm_up() -> None:
-    """Import what a try needs, in the parent, before any fork."""
+    """Import what a try needs, in the worker, before any fork."""
     import importlib
 
     for name in WARM_MODULES:
@@ -86,14 +79,6 @@ def warm_up() -> None:
             importlib.import_module(name)
         except ImportError:
             log.debug("cannot preload %s", name, exc_info=True)
-
-
-def _die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except OSError:  # not Linux: the heartbeat-based zombie detection still covers it
-        pass
 
 
 class TryProcessRunner:
@@ -111,59 +96,150 @@ class TryProcessRunner:
         self.identity = identity
         self.dag_cache = dag_cache
         self.tracker = tracker
+        self.context = TryContext(metastore, settings, identity.hostname, dag_cache)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._processes: set[TryProcess] = set()
         warm_up()
 
     def run(self, try_key: TryKey, fileloc: str, *, start: Any = None) -> bool:
-        """Run a claimed try in a child process and wait for it.
+        """Run a claimed try in a try process and wait for it.
 
         ``start`` (a ``TryStart`` read with the claim) has this process write the try's outcome;
-        without it the child reads and writes everything itself. Returns True when the
+        without it a one-try child reads and writes everything itself. Returns True when the
         scheduler was woken with the outcome already.
         """
         try:
             task = self.dag_cache.task(fileloc, try_key.dag_id, try_key.task_id)
+            generation = self.dag_cache.generation_of(fileloc, try_key.dag_id)
         except Exception as exc:
             self._fail_unfinished(try_key, None, f"cannot load the task: {exc}")
             return False
-        parent = os.getpid()
         if start is None:
-            pid = os.fork()
-            if pid == 0:  # the child
-                self._child(task, try_key, parent)
-            self.tracker.set_child(try_key, pid)
-            status = self._wait(pid)
-            if status != 0:
-                self._fail_unfinished(try_key, task, _describe_exit(status))
+            self._run_alone(task, try_key)
             return False
-        to_parent_r, to_parent_w = os.pipe()
-        to_child_r, to_child_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            os.close(to_parent_r)
-            os.close(to_child_w)
-            self._child(task, try_key, parent, start=start, pipe=(to_child_r, to_parent_w))
-        os.close(to_parent_w)
-        os.close(to_child_r)
-        self.tracker.set_child(try_key, pid)
-        notified = recorded = False
+        for attempt in (1, 2):
+            process = self._process_for(generation)
+            self.tracker.set_child(try_key, process.pid)
+            try:
+                send(process.requests, (try_key, fileloc, start))
+                taken = receive(process.replies, process.pid) == TAKEN
+            except OSError:
+                taken = False
+            if taken:
+                break
+            self._retire(process)  # it exited (idle) as the try was sent: another one takes it
+            if attempt == 2:
+                self._fail_unfinished(try_key, task, "no try process could be started")
+                return False
+        return self._follow(process, try_key, task, start)
+
+    def _follow(self, process: TryProcess, try_key: TryKey, task: Any, start: Any) -> bool:
+        """Write the outcome the process sends; retire the process unless it ended cleanly."""
+        notified = recorded = ended = killed = False
+        retire = True
         try:
-            plan = _receive(to_parent_r, pid)
-            if plan is not None:
+            message = receive(process.replies, process.pid, self._deadline(task))
+            if isinstance(message, tuple) and message[0] == "plan":
                 state = None
                 try:
-                    state = self._record(try_key, start, plan)
+                    state = self._record(try_key, start, message[1])
                     recorded = True
                     notified = state is not None
-                finally:  # the child waits for this answer, even when the write failed
-                    _send(to_child_w, state.value if state is not None else None)
-        finally:
-            os.close(to_parent_r)
-            os.close(to_child_w)
-            status = self._wait(pid)
-        if status != 0 or not recorded:
-            reason = _describe_exit(status) if status != 0 else "its outcome was not recorded"
+                finally:  # the process waits for this answer, even when the write failed
+                    send(process.requests, state.value if state is not None else None)
+                message = receive(process.replies, process.pid)
+            if isinstance(message, tuple) and message[0] == "done":
+                ended = True
+                retire = bool(message[1])
+        except Deadline:
+            killed = True
+            log.error("%s outlived its execution_timeout: killing its process", try_key)
+        except OSError:
+            pass
+        process.tries += 1
+        process.last_used = time.monotonic()
+        limit = self.settings.worker.max_tries_per_process
+        if retire or (limit and process.tries >= limit):
+            status = self._retire(process, kill=killed or not ended)
+        else:
+            status = 0
+        if not recorded:
+            if killed:
+                reason = "the try's process was killed after exceeding its execution_timeout"
+            elif status != 0:
+                reason = _describe_exit(status)
+            else:
+                reason = "its outcome was not recorded"
             self._fail_unfinished(try_key, task, reason)
         return notified
+
+    def _process_for(self, generation: int) -> TryProcess:
+        """This thread's try process, forked anew when missing, stale or gone."""
+        process: TryProcess | None = getattr(self._local, "process", None)
+        if process is not None and process.stale(generation):
+            self._retire(process)
+            process = None
+        if process is None:
+            with self._lock:
+                others = list(self._processes)
+            process = TryProcess.fork(self.context, others)
+            with self._lock:
+                self._processes.add(process)
+            self._local.process = process
+        return process
+
+    def _retire(self, process: TryProcess, *, kill: bool = False) -> int:
+        if getattr(self._local, "process", None) is process:
+            self._local.process = None
+        with self._lock:
+            self._processes.discard(process)
+        return process.stop(kill=kill)
+
+    def close(self) -> None:
+        """Stop every try process (the worker is stopping; none runs a try any more)."""
+        with self._lock:
+            processes = list(self._processes)
+            self._processes.clear()
+        for process in processes:
+            process.stop()
+
+    @staticmethod
+    def _deadline(task: Any) -> float | None:
+        timeout = getattr(task, "execution_timeout", None)
+        if isinstance(timeout, timedelta):
+            timeout = timeout.total_seconds()
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            return None
+        return time.monotonic() + timeout + HARD_TIMEOUT_GRACE
+
+    def _run_alone(self, task: Any, try_key: TryKey) -> None:
+        """A one-try child that reads and writes everything itself (no start read yet)."""
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                prepare_child(self.context, parent)
+                from tradewind.runtime.run_try import run_try
+
+                run_try(
+                    self.metastore,
+                    task,
+                    try_key,
+                    settings=self.settings,
+                    hostname=self.identity.hostname,
+                    worker_name=self.identity.name,
+                )
+            except BaseException:
+                log.exception("try %s crashed in its process", try_key)
+                code = 1
+            finally:
+                os._exit(code)
+        self.tracker.set_child(try_key, pid)
+        status = wait_for(pid)
+        if status != 0:
+            self._fail_unfinished(try_key, task, _describe_exit(status))
 
     def _record(self, try_key: TryKey, start: Any, plan: Any) -> TaskState | None:
         """Write the child's outcome, with the scheduler's wake-up, in one transaction."""
@@ -176,78 +252,6 @@ class TryProcessRunner:
                 return plan.state
             session.rollback()
             return None
-
-    def _child(
-        self,
-        task: Any,
-        try_key: TryKey,
-        parent: int,
-        *,
-        start: Any = None,
-        pipe: tuple[int, int] | None = None,
-    ) -> None:
-        code = 0
-        try:
-            gc.freeze()  # the inherited heap is never collected here: no copy-on-write for it
-            _die_with_parent()
-            if os.getppid() != parent:
-                os._exit(1)
-            os.setpgid(0, 0)
-            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                signal.signal(sig, signal.SIG_DFL)
-            self.metastore.engine.dispose(close=False)
-            from tradewind.metastore.engine import set_default_metastore
-            from tradewind.runtime.run_try import run_started_try, run_try
-
-            set_default_metastore(self.metastore)
-            if start is None or pipe is None:
-                run_try(
-                    self.metastore,
-                    task,
-                    try_key,
-                    settings=self.settings,
-                    hostname=self.identity.hostname,
-                    worker_name=self.identity.name,
-                )
-            else:
-                answers, outcomes = pipe
-
-                def record(plan: Any) -> TaskState | None:
-                    _send(outcomes, plan)
-                    value = _receive(answers, None)
-                    return TaskState(value) if value is not None else None
-
-                run_started_try(
-                    self.metastore,
-                    task,
-                    try_key,
-                    start,
-                    record=record,
-                    settings=self.settings,
-                    hostname=self.identity.hostname,
-                )
-        except BaseException:
-            log.exception("try %s crashed in its process", try_key)
-            code = 1
-        finally:
-            try:
-                import sys
-
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code)
-
-    @staticmethod
-    def _wait(pid: int) -> int:
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                return status
-            except ChildProcessError:
-                return 0
-            except InterruptedError:
-                continue
 
     def _fail_unfinished(self, try_key: TryKey, task: Any, reason: str) -> None:
         """The child ended without a final state: retry or fail the try (compare-and-set)."""
@@ -302,52 +306,6 @@ class TryProcessRunner:
                 except ProcessLookupError:
                     return
                 time.sleep(0.05)
-
-
-def _send(fd: int, obj: Any) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(_LENGTH.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_exact(fd: int, size: int, pid: int | None) -> bytes | None:
-    chunks: list[bytes] = []
-    while size:
-        if pid is not None:  # a grandchild may hold the pipe open: watch the child itself
-            ready, _, _ = select.select([fd], [], [], _ALIVE_CHECK_SECONDS)
-            if not ready:
-                if not _exited(pid):
-                    continue
-                ready, _, _ = select.select([fd], [], [], 0)  # exited: take what it wrote
-                if not ready:
-                    return None
-        chunk = os.read(fd, size)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _exited(pid: int) -> bool:
-    """Whether process ``pid`` has exited (it stays waitable: ``_wait`` reaps it)."""
-    try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-    except ChildProcessError:
-        return True
-
-
-def _receive(fd: int, pid: int | None) -> Any:
-    """The next message on ``fd`` (None at end of file, or when process ``pid`` exited)."""
-    try:
-        head = _read_exact(fd, _LENGTH.size, pid)
-        if head is None:
-            return None
-        body = _read_exact(fd, _LENGTH.unpack(head)[0], pid)
-        return pickle.loads(body) if body is not None else None
-    except (OSError, ChildProcessError, EOFError, pickle.UnpicklingError):
-        return None
 
 
 def _describe_exit(status: int) -> str:

@@ -51,11 +51,28 @@ def _hold():
 def _crash():
     os._exit(3)
 
+def _pid():
+    return os.getpid()
+
+def _fail():
+    raise ValueError("planned failure")
+
+def _deaf(seconds):
+    import signal
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # its own timer cannot stop it
+    time.sleep(seconds)
+
 with DAG("wk", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):
     PythonOperator(task_id="quick", python_callable=_sleep, op_args=[0])
     PythonOperator(task_id="slow", python_callable=_sleep, op_args=[2])
     PythonOperator(task_id="long", python_callable=_sleep, op_args=[30])
     PythonOperator(task_id="crash", python_callable=_crash, retries=1)
+    PythonOperator(task_id="pid_a", python_callable=_pid)
+    PythonOperator(task_id="pid_b", python_callable=_pid)
+    PythonOperator(task_id="pid_c", python_callable=_pid)
+    PythonOperator(task_id="fail", python_callable=_fail)
+    PythonOperator(task_id="deaf", python_callable=_deaf, op_args=[30],
+                   execution_timeout=timedelta(seconds=1))
     PythonOperator(task_id="other", python_callable=_sleep, op_args=[0], queue="other")
     PythonOperator(task_id="held", python_callable=_hold)
     BashOperator(task_id="templated",
@@ -71,6 +88,11 @@ TASKS = {
     "slow": 0,
     "long": 0,
     "crash": 1,
+    "pid_a": 0,
+    "pid_b": 0,
+    "pid_c": 0,
+    "fail": 0,
+    "deaf": 0,
     "other": 0,
     "templated": 0,
     "bash_timeout": 0,

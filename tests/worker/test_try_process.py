@@ -78,3 +78,61 @@ def test_a_try_process_that_dies_before_its_outcome_is_failed_or_retried_by_its_
         row = session.execute(select(TaskTry).where(TaskTry.task_id == "crash")).scalar_one()
     assert row.state == "failed"
     assert "exited with code 3" in (row.error or "")
+
+
+def _run(harness, runner: TryProcessRunner, identity: WorkerIdentity, key) -> None:
+    start = _claim_and_start(harness, key, identity)
+    runner.run(key, start.fileloc, start=start)
+
+
+def _returned_pid(harness, key) -> int:
+    with harness.metastore.session() as session:
+        value = session.execute(
+            select(XCom.value).where(XCom.run_id == key.run_id, XCom.task_id == key.task_id)
+        ).scalar_one()
+    return int(value)
+
+
+def test_a_worker_thread_reuses_its_warm_try_process_until_a_try_fails(harness) -> None:
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    run_id = harness.new_run()
+    try:
+        first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
+        _run(harness, runner, identity, first)
+        _run(harness, runner, identity, second)
+        failing = harness.queue(run_id, "fail")
+        _run(harness, runner, identity, failing)
+        third = harness.queue(run_id, "pid_c")
+        _run(harness, runner, identity, third)
+    finally:
+        runner.close()
+
+    assert [harness.state(k) for k in (first, second, failing, third)] == [
+        "success",
+        "success",
+        "failed",
+        "success",
+    ]
+    reused = _returned_pid(harness, first)
+    assert reused != os.getpid()  # not in the worker itself
+    assert _returned_pid(harness, second) == reused  # no fork for the second try
+    assert _returned_pid(harness, third) != reused  # a fresh process after the failure
+
+
+def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(harness, monkeypatch) -> None:
+    import worker.process
+
+    monkeypatch.setattr(worker.process, "HARD_TIMEOUT_GRACE", 1.0)
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    key = harness.queue(harness.new_run(), "deaf")  # blocks SIGALRM, sleeps 30 s, timeout 1 s
+    try:
+        _run(harness, runner, identity, key)
+    finally:
+        runner.close()
+
+    assert harness.state(key) == "failed"
+    with harness.metastore.session() as session:
+        row = session.execute(select(TaskTry).where(TaskTry.task_id == "deaf")).scalar_one()
+    assert "execution_timeout" in (row.error or "")

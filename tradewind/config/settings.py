@@ -81,6 +81,9 @@ class WorkerSettings:
     log_server_port: int = setting(8793, "Port of the worker's log server.")
     heartbeat_interval: float = setting(5.0, "Seconds between heartbeats of a running try.")
     drain_grace_period: float = setting(60.0, "Seconds a draining worker waits for its tries.")
+    max_tries_per_process: int = setting(
+        1000, "Tries one warm try process runs before it is replaced (0: no limit)."
+    )
 
 
 @dataclass

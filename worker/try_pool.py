@@ -1,0 +1,217 @@
+"""Warm try processes: forked from the worker, each runs the tries of one worker thread.
+
+Forking a process per try cost more CPU than a short try itself: copying the page tables, the
+copy-on-write faults in both processes afterwards, the exit. A :class:`TryProcess` is forked
+once (imports warm, the DAG already imported, its own process group, dying with the worker by
+``PR_SET_PDEATHSIG``) and then runs the tries its worker thread sends it, one at a time, until:
+
+- a try did not end cleanly (failed, timed out, crashed, was killed): nothing a task left behind
+  (threads, signal handlers, half-closed files) reaches the next try;
+- it ran ``worker.max_tries_per_process`` tries (a slowly leaking task is bounded);
+- the worker re-imported the next try's DAG file after the process was forked (a fresh fork
+  inherits the new DAG instead of importing it again);
+- it waited :data:`IDLE_EXIT_SECONDS` without a try (an idle worker keeps no stale processes).
+
+Protocol, one pickle frame at a time (``worker.frames``): the worker sends ``(try_key, fileloc,
+start)``; the process answers ``TAKEN``, then ``("plan", FinishPlan)`` which the worker writes
+and answers with the state written (or None), then ``("done", retire)`` after the callbacks.
+``None`` from the worker asks the process to exit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import os
+import select
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tradewind.core.states import TaskState
+from worker.frames import receive, send
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tradewind.config import Settings
+    from tradewind.metastore.engine import Metastore
+    from worker.dag_cache import DagCache
+
+log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1
+TAKEN = "taken"
+#: a try process with nothing to do for this long exits; the worker forks a new one when needed
+IDLE_EXIT_SECONDS = 60.0
+#: the worker stops using a process idle for this long (before it could exit by itself)
+IDLE_RETIRE_SECONDS = 45.0
+#: outcomes after which the process runs the next try; after any other it exits
+CLEAN_STATES = frozenset({TaskState.SUCCESS, TaskState.SKIPPED, TaskState.UP_FOR_RESCHEDULE})
+
+
+@dataclass
+class TryContext:
+    """What a try process needs from its worker (inherited by the fork, never pickled)."""
+
+    metastore: Metastore
+    settings: Settings
+    hostname: str
+    dag_cache: DagCache
+
+
+@dataclass(eq=False)
+class TryProcess:
+    """The worker's end of one warm try process."""
+
+    pid: int
+    requests: int
+    replies: int
+    #: ``DagCache.generation`` when it was forked: it holds every DAG imported up to then
+    generation: int
+    tries: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def fork(cls, context: TryContext, others: Iterable[TryProcess]) -> TryProcess:
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        parent = os.getpid()
+        generation = context.dag_cache.generation
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(requests_w)
+            os.close(replies_r)
+            for other in others:  # so that each process sees the end of its own pipe only
+                other.close_fds()
+            _serve(context, parent, requests_r, replies_w)
+        os.close(requests_r)
+        os.close(replies_w)
+        return cls(pid, requests_w, replies_r, generation)
+
+    def stale(self, generation: int) -> bool:
+        return (
+            self.generation < generation
+            or time.monotonic() - self.last_used > IDLE_RETIRE_SECONDS
+            or _exited(self.pid)
+        )
+
+    def close_fds(self) -> None:
+        for fd in (self.requests, self.replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def stop(self, *, kill: bool = False) -> int:
+        """End the process (asked to exit, or its process group killed); its exit status."""
+        if kill:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        else:
+            try:
+                send(self.requests, None)
+            except OSError:
+                pass
+        self.close_fds()
+        return wait_for(self.pid)
+
+
+def wait_for(pid: int) -> int:
+    while True:
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return 0
+        except InterruptedError:
+            continue
+
+
+def _exited(pid: int) -> bool:
+    from worker.frames import exited
+
+    return exited(pid)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except OSError:  # not Linux: the heartbeat-based zombie detection still covers it
+        pass
+
+
+def prepare_child(context: TryContext, parent: int) -> None:
+    """Make a freshly forked process a try process of its own (also for a one-try fork)."""
+    gc.freeze()  # the inherited heap is never collected here: no copy-on-write for it
+    _die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+    os.setpgid(0, 0)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    context.dag_cache.after_fork()
+    context.metastore.engine.dispose(close=False)
+    from tradewind.metastore.engine import set_default_metastore
+
+    set_default_metastore(context.metastore)
+
+
+def _serve(context: TryContext, parent: int, requests: int, replies: int) -> None:
+    code = 0
+    try:
+        prepare_child(context, parent)
+        while True:
+            ready, _, _ = select.select([requests], [], [], IDLE_EXIT_SECONDS)
+            request = receive(requests, None) if ready else None
+            if request is None:  # asked to exit, the worker is gone, or idle for too long
+                break
+            send(replies, TAKEN)
+            clean = _run_one(context, request, requests, replies)
+            _flush()
+            send(replies, ("done", not clean))
+            if not clean:
+                break
+    except BaseException:
+        log.exception("a try process failed")
+        code = 1
+    finally:
+        _flush()
+        os._exit(code)
+
+
+def _run_one(context: TryContext, request: Any, requests: int, replies: int) -> bool:
+    """Run one try; True when it ended cleanly (the process may run the next one)."""
+    from tradewind.runtime.run_try import run_started_try
+
+    try_key, fileloc, start = request
+
+    def record(plan: Any) -> TaskState | None:
+        send(replies, ("plan", plan))
+        value = receive(requests, None)
+        return TaskState(value) if value is not None else None
+
+    try:
+        task = context.dag_cache.task(fileloc, try_key.dag_id, try_key.task_id)
+        state = run_started_try(
+            context.metastore,
+            task,
+            try_key,
+            start,
+            record=record,
+            settings=context.settings,
+            hostname=context.hostname,
+        )
+    except BaseException:
+        log.exception("try %s crashed in its process", try_key)
+        return False
+    return state in CLEAN_STATES
+
+
+def _flush() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
