@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,7 +46,22 @@ class AdvanceResult:
     active: int = 0
 
 
+#: the query of a scheduler without a run filter, on every pass: built once per dialect kind
+_ACTIVE_RUNS: dict[bool, Any] = {}
+
+
 def _load_runs(session: Session, only: RunFilter | None) -> list[DagRun]:
+    if only is None:
+        pg = is_postgres(session)
+        stmt = _ACTIVE_RUNS.get(pg)
+        if stmt is None:
+            stmt = _ACTIVE_RUNS[pg] = skip_locked(_runs_stmt(None), session, of=DagRun)
+    else:
+        stmt = skip_locked(_runs_stmt(only), session, of=DagRun)
+    return list(session.execute(stmt).scalars())
+
+
+def _runs_stmt(only: RunFilter | None) -> Any:
     stmt = select(DagRun).where(DagRun.state.in_([R.QUEUED.value, R.RUNNING.value]))
     if only is not None:
         stmt = stmt.where(DagRun.dag_id == only.dag_id, DagRun.run_id.in_(list(only.run_ids)))
@@ -53,8 +69,7 @@ def _load_runs(session: Session, only: RunFilter | None) -> list[DagRun]:
         stmt = stmt.join(DagModel, DagModel.dag_id == DagRun.dag_id).where(
             DagModel.is_paused.is_(False)
         )
-    stmt = stmt.order_by(DagRun.dag_id, DagRun.logical_date)
-    return list(session.execute(skip_locked(stmt, session, of=DagRun)).scalars())
+    return stmt.order_by(DagRun.dag_id, DagRun.logical_date)
 
 
 def _running_counts(session: Session, dag_ids: set[str]) -> dict[str, int]:

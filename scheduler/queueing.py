@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from scheduler.executors.base import QueuedTry
@@ -38,6 +38,20 @@ def _candidates(
 ) -> list[Any]:
     """The scheduled tries that may be queued, best first. ``with_lock`` (Postgres): also try
     the queueing advisory lock in the same round trip (column ``got_lock``)."""
+    if only is None:  # the scheduler's own query, on every pass: built once
+        stmt = _CANDIDATES[with_lock]
+        if stmt is None:
+            stmt = _CANDIDATES[with_lock] = _candidates_stmt(None, with_lock=with_lock)
+    else:
+        stmt = _candidates_stmt(only, with_lock=with_lock)
+    return list(session.execute(stmt, {"limit": limit}).all())
+
+
+#: the candidates query of a scheduler without a run filter, without and with the lock
+_CANDIDATES: dict[bool, Any] = {False: None, True: None}
+
+
+def _candidates_stmt(only: RunFilter | None, *, with_lock: bool) -> Any:
     stmt = (
         select(
             TaskInstance.dag_id,
@@ -64,7 +78,7 @@ def _candidates(
             DagRun.state == DagRunState.RUNNING.value,
         )
         .order_by(TaskInstance.priority_weight.desc(), DagRun.logical_date, TaskInstance.map_index)
-        .limit(limit)
+        .limit(bindparam("limit", type_=Integer))
     )
     if with_lock:
         stmt = stmt.add_columns(func.pg_try_advisory_xact_lock(QUEUEING_LOCK_KEY).label("got_lock"))
@@ -74,7 +88,7 @@ def _candidates(
         stmt = stmt.where(
             TaskInstance.dag_id == only.dag_id, TaskInstance.run_id.in_(list(only.run_ids))
         )
-    return list(session.execute(stmt).all())
+    return stmt
 
 
 def _usage(session: Session) -> tuple[dict[str, int], dict[str, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from sqlalchemy import insert, select
 
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.spec import DagSpec, TaskSpec
-from tradewind.core.states import DagRunState
+from tradewind.core.states import TASK_TRANSITIONS, DagRunState, TaskState
+from tradewind.metastore import run_progress
 from tradewind.metastore.engine import Metastore
 from tradewind.metastore.models import DagRun, TaskInstance, XCom
 from tradewind.metastore.run_progress import update_dagrun
@@ -304,3 +306,143 @@ def test_a_wide_fan_out_is_scheduled_in_one_step(metastore: Metastore, width: in
     assert all(
         state == ("scheduled", 1) for (tid, _), state in _tis(metastore).items() if tid != "root"
     )
+
+
+# -- runs nothing can move in: no decision, no write ----------------------------------------
+
+
+def _put(store: Metastore, run_id: str = "r1", **states: str) -> None:
+    """Move instances to a state by allowed transitions (as workers and the scheduler would)."""
+    current = _tis(store, run_id)
+    with store.session() as session:
+        for task_id, state in states.items():
+            key = TaskInstanceKey("d", run_id, task_id)
+            path = _path(TaskState(current[(task_id, -1)][0]), TaskState(state))
+            for src, dst in itertools.pairwise(path):
+                assert set_task_state(session, key, dst, expected=[src])
+
+
+def _path(src: TaskState, dst: TaskState) -> list[TaskState]:
+    """The shortest chain of allowed transitions from ``src`` to ``dst``."""
+    paths = {src: [src]}
+    todo = [src]
+    while dst not in paths:
+        here = todo.pop(0)
+        for nxt in sorted(TASK_TRANSITIONS[here]):
+            if nxt not in paths:
+                paths[nxt] = [*paths[here], nxt]
+                todo.append(nxt)
+    return paths[dst]
+
+
+def test_a_run_whose_unfinished_instances_run_is_left_as_it_is_without_deciding(
+    metastore: Metastore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _spec(("a", "b"), ("a", "c"), ("a", "d"), dagrun_timeout=600.0)
+    _make_run(metastore, spec)
+    _step(metastore, spec)
+    _finish(metastore, "a", "success")
+    _step(metastore, spec)
+    _put(metastore, b="queued", c="running")  # d stays scheduled (no free slot yet)
+    before = _tis(metastore)
+
+    def no_decide(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a settled run needs no decision")
+
+    monkeypatch.setattr(run_progress, "decide", no_decide)
+    monkeypatch.setattr(run_progress, "load_previous_rows", no_decide)
+    progress = _step(metastore, spec, now=NOW + timedelta(seconds=5))
+    assert progress.run_state == DagRunState.RUNNING and not progress.changed
+    assert progress.schedulable == [TaskInstanceKey("d", "r1", "d")]
+    assert progress.next_check_at == NOW + timedelta(seconds=600)  # the run's timeout
+    assert _tis(metastore) == before
+    assert _run(metastore).state == "running"
+
+
+def test_a_settled_run_still_times_out(metastore: Metastore) -> None:
+    spec = _spec(("a", "b"), tasks={"c": {}}, dagrun_timeout=60.0)
+    _make_run(metastore, spec)
+    _step(metastore, spec)
+    _put(metastore, a="running", c="queued", b="none")
+    _put(metastore, b="upstream_failed")  # nothing left to decide
+    progress = _step(metastore, spec, now=NOW + timedelta(seconds=61))
+    assert progress.run_state == DagRunState.FAILED
+    assert _tis(metastore)[("a", -1)][0] == "skipped"
+    assert _tis(metastore)[("c", -1)][0] == "skipped"
+    assert _run(metastore).state == "failed"
+
+
+def test_a_queued_run_whose_instances_already_run_starts(metastore: Metastore) -> None:
+    spec = _spec(tasks={"a": {}, "b": {}})
+    _make_run(metastore, spec)
+    _put(metastore, a="running", b="queued")
+    progress = _step(metastore, spec)
+    assert progress.run_state == DagRunState.RUNNING and progress.changed
+    run = _run(metastore)
+    assert run.state == "running" and run.start_date == NOW
+
+
+def test_a_run_whose_last_instance_finishes_gets_its_final_state(metastore: Metastore) -> None:
+    spec = _spec(("a", "b"), ("a", "c"))
+    _make_run(metastore, spec)
+    _step(metastore, spec)
+    _put(metastore, a="success", b="success", c="running")
+    assert _step(metastore, spec).run_state == DagRunState.RUNNING
+    _put(metastore, c="failed")
+    progress = _step(metastore, spec, now=NOW + timedelta(minutes=2))
+    assert progress.run_state == DagRunState.FAILED
+    run = _run(metastore)
+    assert run.state == "failed" and run.end_date == NOW + timedelta(minutes=2)
+
+
+def test_a_retry_that_is_due_among_running_instances_is_scheduled(metastore: Metastore) -> None:
+    spec = _spec(tasks={"a": {"retries": 1}, "b": {}, "c": {}})
+    _make_run(metastore, spec)
+    _step(metastore, spec)
+    _put(metastore, b="running", c="success")
+    _finish(metastore, "a", "up_for_retry", next_try_at=NOW + timedelta(seconds=30))
+    early = _step(metastore, spec, now=NOW + timedelta(seconds=10))
+    assert early.schedulable == [] and early.next_check_at == NOW + timedelta(seconds=30)
+    due = _step(metastore, spec, now=NOW + timedelta(seconds=31))
+    assert due.schedulable == [TaskInstanceKey("d", "r1", "a")]
+    assert _tis(metastore)[("a", -1)] == ("scheduled", 2)
+
+
+def test_a_mapped_task_expands_while_other_instances_run(metastore: Metastore) -> None:
+    spec = _spec(
+        ("make", "each"),
+        tasks={"each": {"mapped": "upstream", "map_upstream": ("make",)}, "slow": {}},
+    )
+    _make_run(metastore, spec)
+    _step(metastore, spec)
+    _put(metastore, slow="running")
+    _finish(metastore, "make", "success")
+    with metastore.session() as session:
+        session.execute(
+            insert(XCom).values(
+                dag_id="d",
+                run_id="r1",
+                task_id="make",
+                map_index=-1,
+                key="return_value",
+                value="[1, 2]",
+            )
+        )
+    progress = _step(metastore, spec)
+    assert sorted(k.map_index for k in progress.schedulable) == [0, 1]
+    tis = _tis(metastore)
+    assert tis[("each", 0)] == tis[("each", 1)] == ("scheduled", 1)
+    assert tis[("slow", -1)][0] == "running"
+
+
+def test_a_task_added_to_the_spec_gets_a_row_even_when_the_rest_runs(
+    metastore: Metastore,
+) -> None:
+    old = _spec(tasks={"a": {}})
+    _make_run(metastore, old)
+    _step(metastore, old)
+    _put(metastore, a="running")
+    new = _spec(tasks={"a": {}, "added": {}})
+    progress = _step(metastore, new)
+    assert progress.schedulable == [TaskInstanceKey("d", "r1", "added")]
+    assert _tis(metastore)[("added", -1)] == ("scheduled", 1)

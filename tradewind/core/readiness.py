@@ -23,11 +23,13 @@ run are ignored by ``wait_for_downstream``, so that adding a task cannot stall a
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
+from typing import NamedTuple
 
+from tradewind.core.run_shape import shape_of
 from tradewind.core.spec import DagSpec, TaskSpec
 from tradewind.core.states import (
     FINISHED,
@@ -39,8 +41,20 @@ from tradewind.core.states import (
 from tradewind.core.trigger_rules import Decision, UpstreamCounts, evaluate
 
 T = TaskState
-_PAST_OK = frozenset({T.SUCCESS.value, T.SKIPPED.value})
-_LEAF_FAILED = frozenset({T.FAILED.value, T.UPSTREAM_FAILED.value})
+# plain strings: an enum member's ``.value`` is a descriptor call, and this runs per instance
+_NONE = T.NONE.value
+_SCHEDULED = T.SCHEDULED.value
+_SUCCESS = T.SUCCESS.value
+_SKIPPED = T.SKIPPED.value
+_RETRY = T.UP_FOR_RETRY.value
+_RESCHEDULE = T.UP_FOR_RESCHEDULE.value
+_UPSTREAM_FAILED = T.UPSTREAM_FAILED.value
+_REMOVED = T.REMOVED.value
+_PAST_OK = frozenset({_SUCCESS, _SKIPPED})
+#: the states the walk over the tasks in :func:`decide` acts on
+_DECIDED = frozenset({_NONE, _RETRY, _RESCHEDULE})
+_WAITING = (_RETRY, _RESCHEDULE)
+_LEAF_FAILED = frozenset({T.FAILED.value, _UPSTREAM_FAILED})
 _UNFINISHED = frozenset(s.value for s in UNFINISHED)
 _FINISHED = frozenset(s.value for s in FINISHED)
 
@@ -48,9 +62,9 @@ _FINISHED = frozenset(s.value for s in FINISHED)
 Slot = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class TIRow:
-    """The part of a task-instance row that readiness looks at."""
+class TIRow(NamedTuple):
+    """The part of a task-instance row that readiness looks at (a tuple, in the column order
+    of the metastore query: cheap to build from a database row)."""
 
     task_id: str
     map_index: int = -1
@@ -112,16 +126,18 @@ class RunDecisions:
 def expansion_candidates(spec: DagSpec, rows: Sequence[TIRow]) -> dict[str, tuple[str, ...]]:
     """Upstream-mapped tasks whose ``-1`` placeholder waits in ``none`` while every task it maps
     over has succeeded: the caller looks up their lengths and passes them to :func:`decide`."""
+    if not shape_of(spec).maps_upstream:
+        return {}
     by_task = _group(rows)
     out: dict[str, tuple[str, ...]] = {}
     for task in spec.tasks:
         if task.mapped != "upstream" or not task.map_upstream:
             continue
         placeholder = by_task.get(task.task_id, {}).get(-1)
-        if placeholder != T.NONE.value:
+        if placeholder != _NONE:
             continue
         ups = [by_task.get(up, {}) for up in task.map_upstream]
-        if all(states and all(s == T.SUCCESS.value for s in states.values()) for states in ups):
+        if all(states and all(s == _SUCCESS for s in states.values()) for states in ups):
             out[task.task_id] = task.map_upstream
     return out
 
@@ -142,25 +158,37 @@ def decide(
     """
     out = RunDecisions()
     tasks = spec.task_map
+    shape = shape_of(spec)
     states: dict[str, dict[int, str]] = _group(rows)
-    row_of = {row.slot: row for row in rows}
+    row_of: dict[Slot, TIRow] | None = None  # built when a retry or reschedule needs it
     map_lengths = map_lengths or {}
     past = _group(past_rows) if past_rows is not None else None
 
-    _structure(spec, states, out)
+    # no literal mapping, a row for every task and none for another, none removed: no structure
+    # change (the common case, without a look at every task)
+    if shape.literal or states.keys() != shape.known or _REMOVED in {r.state for r in rows}:
+        _structure(spec, states, out)
+    # only the tasks with an instance in a state decided below need a look
+    active = {row.task_id for row in rows if row.state in _DECIDED}
+    active.update(task_id for task_id, _ in out.add)
+    active.update(task_id for task_id, _ in out.restore)
 
-    for task_id in _topological(spec):
-        task = tasks[task_id]
-        mine = states.get(task_id, {})
+    for task_id in shape.order:
+        if task_id not in active:
+            continue
+        mine = states.get(task_id)
         if not mine:
             continue
+        task = tasks[task_id]
         counts: UpstreamCounts | None = None
-        for map_index in sorted(mine):
+        for map_index in sorted(mine) if len(mine) > 1 else list(mine):
             state = mine[map_index]
-            if state == T.UP_FOR_RETRY.value or state == T.UP_FOR_RESCHEDULE.value:
+            if state in _WAITING:
+                if row_of is None:
+                    row_of = {(r.task_id, r.map_index): r for r in rows if r.state in _WAITING}
                 _due(out, row_of.get((task_id, map_index)), state, now)
                 continue
-            if state != T.NONE.value:
+            if state != _NONE:
                 continue
             if counts is None:
                 counts = _upstream_counts(task, states)
@@ -187,18 +215,20 @@ def _structure(spec: DagSpec, states: dict[str, dict[int, str]], out: RunDecisio
             wanted = {-1}
         else:
             wanted = set()
-        for map_index in sorted(wanted - set(mine)):
+        for map_index in sorted(wanted - set(mine)) if wanted else ():
             out.add.append((task.task_id, map_index))
-            mine[map_index] = T.NONE.value
+            mine[map_index] = _NONE
             if task.mapped == "literal" and map_index == -1:
                 # an empty literal list: nothing to run, as create_dagrun marks it
                 out.skip.append((task.task_id, map_index))
-                mine[map_index] = T.SKIPPED.value
+                mine[map_index] = _SKIPPED
+        if _REMOVED not in mine.values():
+            continue
         for map_index, state in mine.items():
-            if state == T.REMOVED.value and (task.mapped != "literal" or map_index in wanted):
+            if state == _REMOVED and (task.mapped != "literal" or map_index in wanted):
                 out.restore.append((task.task_id, map_index))
-                mine[map_index] = T.NONE.value
-    known = set(spec.task_ids)
+                mine[map_index] = _NONE
+    known = shape_of(spec).known
     for task_id, mine in states.items():
         if task_id not in known:
             for map_index, state in mine.items():
@@ -208,16 +238,16 @@ def _structure(spec: DagSpec, states: dict[str, dict[int, str]], out: RunDecisio
 def _remove(
     out: RunDecisions, task_id: str, map_index: int, state: str, mine: dict[int, str]
 ) -> None:
-    if state != T.REMOVED.value and is_task_transition_allowed(state, T.REMOVED):
+    if state != _REMOVED and is_task_transition_allowed(state, T.REMOVED):
         out.remove.append((task_id, map_index))
-        mine[map_index] = T.REMOVED.value
+        mine[map_index] = _REMOVED
 
 
 def _due(out: RunDecisions, row: TIRow | None, state: str, now: datetime) -> None:
     if row is None:
         return
     if row.next_try_at is None or row.next_try_at <= now:
-        (out.retry if state == T.UP_FOR_RETRY.value else out.reschedule).append(row.slot)
+        (out.retry if state == _RETRY else out.reschedule).append((row.task_id, row.map_index))
     elif out.next_check_at is None or row.next_try_at < out.next_check_at:
         out.next_check_at = row.next_try_at
 
@@ -227,7 +257,7 @@ def _upstream_counts(task: TaskSpec, states: Mapping[str, Mapping[int, str]]) ->
     upstream_states: list[str] = []
     for up in task.upstream:
         mine = states.get(up)
-        upstream_states.extend(mine.values() if mine else [T.NONE.value])
+        upstream_states.extend(mine.values() if mine else [_NONE])
     return UpstreamCounts.from_states(upstream_states)
 
 
@@ -254,14 +284,14 @@ def _decide_none(
         _expand(out, task, states, map_lengths)
         return
     out.schedule.append(slot)
-    states[task.task_id][map_index] = T.SCHEDULED.value
+    states[task.task_id][map_index] = _SCHEDULED
 
 
 def _set(out: RunDecisions, states: dict[str, dict[int, str]], slot: Slot, state: str) -> None:
     {
-        T.SKIPPED.value: out.skip,
-        T.UPSTREAM_FAILED.value: out.upstream_failed,
-        T.REMOVED.value: out.remove,
+        _SKIPPED: out.skip,
+        _UPSTREAM_FAILED: out.upstream_failed,
+        _REMOVED: out.remove,
     }[state].append(slot)
     states[slot[0]][slot[1]] = state
 
@@ -277,26 +307,24 @@ def _expand(
     ups = [states.get(up, {}) for up in task.map_upstream]
     if any(not mine or any(s not in _FINISHED for s in mine.values()) for mine in ups):
         return  # what it maps over has not finished yet
-    if any(s != T.SUCCESS.value for mine in ups for s in mine.values()):
-        skipped_only = all(
-            s in (T.SUCCESS.value, T.SKIPPED.value) for mine in ups for s in mine.values()
-        )
-        _set(out, states, slot, T.SKIPPED.value if skipped_only else T.UPSTREAM_FAILED.value)
+    if any(s != _SUCCESS for mine in ups for s in mine.values()):
+        skipped_only = all(s in (_SUCCESS, _SKIPPED) for mine in ups for s in mine.values())
+        _set(out, states, slot, _SKIPPED if skipped_only else _UPSTREAM_FAILED)
         return
     if task.task_id not in map_lengths:
         out.awaiting_lengths.append(task.task_id)  # the caller has not looked it up yet
         return
     length = map_lengths[task.task_id]
     if length is None:
-        _set(out, states, slot, T.UPSTREAM_FAILED.value)
+        _set(out, states, slot, _UPSTREAM_FAILED)
     elif length == 0:
-        _set(out, states, slot, T.SKIPPED.value)
+        _set(out, states, slot, _SKIPPED)
     else:
         out.expand[task.task_id] = length
         mine = states[task.task_id]
         del mine[-1]
         for i in range(length):
-            mine[i] = T.SCHEDULED.value
+            mine[i] = _SCHEDULED
             out.schedule.append((task.task_id, i))
 
 
@@ -321,62 +349,30 @@ def _past_met(
     return True
 
 
-def _run_state(spec: DagSpec, states: Mapping[str, Mapping[int, str]], out: RunDecisions) -> None:
+def _run_state(spec: DagSpec, states: dict[str, dict[int, str]], out: RunDecisions) -> None:
     tasks = spec.task_map
-    live = {tid: mine for tid, mine in states.items() if tid in tasks}
-    unfinished = [
-        (tid, state)
-        for tid, mine in live.items()
-        for state in mine.values()
-        if state in _UNFINISHED
-    ]
-    leaves = [
-        state
-        for tid in spec.leaves
-        for state in live.get(tid, {}).values()
-        if state != T.REMOVED.value
-    ]
-    if not unfinished:
-        if any(state in _LEAF_FAILED for state in leaves):
-            out.run_state = DagRunState.FAILED
-        else:
-            out.run_state = DagRunState.SUCCESS
-        return
-    stuck = (
-        not out.changed
-        and all(state == T.NONE.value for _, state in unfinished)
-        and not any(
-            tasks[tid].depends_on_past or tasks[tid].wait_for_downstream for tid, _ in unfinished
-        )
-        and not out.awaiting_lengths
+    live = (
+        states if states.keys() <= tasks.keys() else {t: m for t, m in states.items() if t in tasks}
     )
-    if stuck:
+    unfinished = set(chain.from_iterable(map(dict.values, live.values()))) & _UNFINISHED
+    if not unfinished:
+        leaves = (state for tid in spec.leaves for state in live.get(tid, {}).values())
+        failed = any(state in _LEAF_FAILED for state in leaves)
+        out.run_state = DagRunState.FAILED if failed else DagRunState.SUCCESS
+        return
+    if out.changed or out.awaiting_lengths or unfinished != {_NONE}:
+        return
+    # nothing moved and only ``none`` instances are left: stuck for good, unless one of them
+    # waits for the previous run
+    waiting = [tid for tid, mine in live.items() if _NONE in mine.values()]
+    if not any(tasks[tid].depends_on_past or tasks[tid].wait_for_downstream for tid in waiting):
         out.run_state = DagRunState.FAILED
         out.deadlocked = True
 
 
 def _group(rows: Sequence[TIRow]) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
+    setdefault = out.setdefault
     for row in rows:
-        out.setdefault(row.task_id, {})[row.map_index] = str(row.state)
+        setdefault(row.task_id, {})[row.map_index] = str(row.state)
     return out
-
-
-def _topological(spec: DagSpec) -> list[str]:
-    """Task ids upstream first (spec order among equals); a cycle's members go last."""
-    tasks = spec.task_map
-    indegree = {tid: sum(1 for up in t.upstream if up in tasks) for tid, t in tasks.items()}
-    ready = deque(tid for tid in spec.task_ids if indegree[tid] == 0)
-    order: list[str] = []
-    while ready:
-        tid = ready.popleft()
-        order.append(tid)
-        for down in tasks[tid].downstream:
-            if down in indegree:
-                indegree[down] -= 1
-                if indegree[down] == 0:
-                    ready.append(down)
-    if len(order) < len(tasks):
-        seen = set(order)
-        order.extend(tid for tid in spec.task_ids if tid not in seen)
-    return order

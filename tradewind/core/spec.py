@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -97,25 +98,25 @@ class DagSpec:
     has_on_failure_callback: bool = False
 
     # -- derived helpers ---------------------------------------------------------------
+    # Computed once per spec (a spec never changes): the scheduler asks for them on every pass.
+    # The fields of a frozen dataclass cannot change, so the cached values cannot go stale;
+    # callers must not mutate what they get back.
     def task(self, task_id: str) -> TaskSpec:
-        for t in self.tasks:
-            if t.task_id == task_id:
-                return t
-        raise KeyError(task_id)
+        return self.task_map[task_id]
 
-    @property
+    @cached_property
     def task_ids(self) -> tuple[str, ...]:
         return tuple(t.task_id for t in self.tasks)
 
-    @property
+    @cached_property
     def task_map(self) -> dict[str, TaskSpec]:
         return {t.task_id: t for t in self.tasks}
 
-    @property
+    @cached_property
     def leaves(self) -> tuple[str, ...]:
         return tuple(t.task_id for t in self.tasks if not t.downstream)
 
-    @property
+    @cached_property
     def roots(self) -> tuple[str, ...]:
         return tuple(t.task_id for t in self.tasks if not t.upstream)
 

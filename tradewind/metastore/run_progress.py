@@ -4,6 +4,10 @@ The scheduler calls :func:`update_dagrun` for every active run on every loop, so
 run's instances in one query (plus the previous run's when a task ``depends_on_past``), asks the
 pure :func:`tradewind.core.readiness.decide`, and writes each kind of move as one bulk
 compare-and-set through :mod:`tradewind.metastore.transitions`. Nothing here commits.
+
+Most loops find a big run settled (its instances queued, running or done, none of them waiting
+for a decision: :func:`tradewind.core.run_shape.is_settled`); then nothing is decided, loaded
+or written beyond the one query of its instances.
 """
 
 from __future__ import annotations
@@ -11,20 +15,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, bindparam, delete, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.readiness import RunDecisions, Slot, TIRow, decide, expansion_candidates
+from tradewind.core.run_shape import is_settled, shape_of
 from tradewind.core.spec import DagSpec
 from tradewind.core.states import UNFINISHED, DagRunState, TaskState, is_task_transition_allowed
-from tradewind.metastore.models import DagRun, TaskInstance
+from tradewind.metastore.models import DagRun, TaskInstance, UtcDateTime
 from tradewind.metastore.transitions import set_run_state, set_task_states
 
 T = TaskState
 _REMOVABLE = [s for s in TaskState if s != T.REMOVED and is_task_transition_allowed(s, T.REMOVED)]
+_SCHEDULED = T.SCHEDULED.value
+_UNFINISHED = frozenset(s.value for s in UNFINISHED)
+_TI = TaskInstance.__table__
 
 
 @dataclass(frozen=True)
@@ -40,18 +50,44 @@ class RunProgress:
     changed: bool = False
 
 
+#: a run's instances in :class:`TIRow`'s column order, as a Core query built once (an ORM query
+#: costs twice as much in Python for a run of 1,000 instances). ``next_try_at`` comes back as
+#: the driver gives it, without the per-row UTC conversion of its column type: few rows have
+#: one, and :func:`_as_tirows` converts those.
+_ROWS_OF_RUN = select(
+    _TI.c.task_id,
+    _TI.c.map_index,
+    _TI.c.state,
+    _TI.c.try_number,
+    type_coerce(_TI.c.next_try_at, UtcDateTime.impl),
+).where(_TI.c.dag_id == bindparam("dag_id"), _TI.c.run_id == bindparam("run_id"))
+_to_utc = UtcDateTime().process_result_value
+
+
+def _fetch_rows(session: Session, dag_id: str, run_id: str) -> Sequence[Row[Any]]:
+    """A run's instances as plain rows (see ``_ROWS_OF_RUN``: their ``next_try_at`` is not yet
+    in UTC, :func:`_as_tirows` makes it so)."""
+    if session.autoflush:
+        session.flush()  # what an ORM query does first; nothing to do in a clean session
+    return session.execute(_ROWS_OF_RUN, {"dag_id": dag_id, "run_id": run_id}).all()
+
+
+#: a TIRow from a row of ``_ROWS_OF_RUN`` (its five columns), without a Python call per row
+_tirow = partial(tuple.__new__, TIRow)
+_next_try_at = itemgetter(4)
+
+
+def _as_tirows(rows: Sequence[Row[Any]]) -> list[TIRow]:
+    """Rows of ``_fetch_rows`` as :class:`TIRow` (``next_try_at`` in UTC)."""
+    out = list(map(_tirow, rows))
+    if list(map(_next_try_at, rows)).count(None) < len(rows):  # some have one: make it UTC
+        out = [r if r[4] is None else r._replace(next_try_at=_to_utc(r[4], None)) for r in out]
+    return out
+
+
 def load_ti_rows(session: Session, dag_id: str, run_id: str) -> list[TIRow]:
     """The readiness view of a run's task instances, in one query."""
-    result = session.execute(
-        select(
-            TaskInstance.task_id,
-            TaskInstance.map_index,
-            TaskInstance.state,
-            TaskInstance.try_number,
-            TaskInstance.next_try_at,
-        ).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
-    )
-    return [TIRow(*row) for row in result]
+    return _as_tirows(_fetch_rows(session, dag_id, run_id))
 
 
 def load_previous_rows(session: Session, run: DagRun) -> list[TIRow] | None:
@@ -100,14 +136,25 @@ def update_dagrun(
         )
         start_date, changed = now, True
 
-    rows = load_ti_rows(session, dag_id, run_id)
+    raw = _fetch_rows(session, dag_id, run_id)
     deadline = _deadline(spec, start_date)
     if deadline is not None and now > deadline:
-        _time_out(session, dag_id, run_id, rows, now)
+        _time_out(session, dag_id, run_id, raw, now)
         _expire(session, run)
         return RunProgress(run_state=DagRunState.FAILED, changed=True)
 
-    if past is None and any(t.depends_on_past or t.wait_for_downstream for t in spec.tasks):
+    if is_settled(spec, raw):
+        # nothing to decide (see is_settled): only the instances already scheduled to report
+        if changed:
+            _expire(session, run)
+        return RunProgress(
+            schedulable=_scheduled_keys(dag_id, run_id, raw),
+            next_check_at=deadline,
+            changed=changed,
+        )
+
+    rows = _as_tirows(raw)
+    if past is None and shape_of(spec).needs_past:
         past = load_previous_rows(session, run)
     candidates = expansion_candidates(spec, rows)
     lengths = _map_lengths(session, dag_id, run_id, candidates) if candidates else {}
@@ -129,8 +176,7 @@ def update_dagrun(
     if changed:
         _expire(session, run)
 
-    already = [r for r in rows if r.state == T.SCHEDULED.value]
-    keys = [TaskInstanceKey(dag_id, run_id, r.task_id, r.map_index) for r in already]
+    keys = _scheduled_keys(dag_id, run_id, rows)
     keys.extend(TaskInstanceKey(dag_id, run_id, tid, mi) for tid, mi in scheduled)
     next_check = _earliest(decisions.next_check_at, deadline)
     if run_state != DagRunState.RUNNING:
@@ -249,13 +295,13 @@ def _expand(session: Session, run: DagRun, spec: DagSpec, task_id: str, length: 
 
 
 def _time_out(
-    session: Session, dag_id: str, run_id: str, rows: Sequence[TIRow], now: datetime
+    session: Session, dag_id: str, run_id: str, rows: Sequence[Sequence[Any]], now: datetime
 ) -> None:
     """``dagrun_timeout`` passed: the run fails and its unfinished instances are skipped."""
     unfinished = [
-        TaskInstanceKey(dag_id, run_id, r.task_id, r.map_index)
-        for r in rows
-        if r.state in {s.value for s in UNFINISHED}
+        TaskInstanceKey(dag_id, run_id, task_id, map_index)
+        for task_id, map_index, state, *_ in rows
+        if state in _UNFINISHED
     ]
     set_task_states(session, unfinished, T.SKIPPED, expected=list(UNFINISHED), end_date=now)
     set_run_state(
@@ -269,6 +315,13 @@ def _time_out(
 
 
 # -- reading ----------------------------------------------------------------------------
+
+
+def _scheduled_keys(
+    dag_id: str, run_id: str, rows: Sequence[Sequence[Any]]
+) -> list[TaskInstanceKey]:
+    """The keys of the rows in ``scheduled`` (rows in :class:`TIRow`'s column order)."""
+    return [TaskInstanceKey(dag_id, run_id, r[0], r[1]) for r in rows if r[2] == _SCHEDULED]
 
 
 def _map_lengths(
