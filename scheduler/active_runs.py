@@ -44,6 +44,10 @@ class AdvanceResult:
     next_check_at: datetime | None = None
     schedulable: int = 0
     active: int = 0
+    #: tries queued or running in the runs advanced (the fleet's, for a broker executor)
+    in_flight: int = 0
+    #: task instances of the runs started in this pass (see metastore.statistics)
+    started_tasks: int = 0
 
 
 #: the query of a scheduler without a run filter, on every pass: built once per dialect kind
@@ -118,6 +122,7 @@ def advance_runs(
         state = str(progress.run_state)
         if was == R.QUEUED.value and state != R.QUEUED.value:
             running[run.dag_id] += 1
+            result.started_tasks += len(spec.task_ids)
         if state in _FINISHED_RUN:
             running[run.dag_id] -= 1
             result.finished.append(
@@ -132,6 +137,7 @@ def advance_runs(
                 )
             )
         result.schedulable += len(progress.schedulable)
+        result.in_flight += progress.in_flight
         check = progress.next_check_at
         if check is not None and (result.next_check_at is None or check < result.next_check_at):
             result.next_check_at = check

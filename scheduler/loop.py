@@ -35,6 +35,7 @@ from scheduler.spec_cache import SpecCache
 from scheduler.zombies import fail_zombies, handle_stale_queued
 from tradewind.core.keys import TaskInstanceKey, TryKey
 from tradewind.metastore.models import utcnow
+from tradewind.metastore.statistics import refresh_if_stale
 from tradewind.metastore.wakeup import WakeupListener, open_listener
 
 if TYPE_CHECKING:
@@ -117,6 +118,8 @@ class Scheduler:
         self._started = False
         self._notified = True
         self._finished_early: list = []
+        #: tries queued or running that the last pass saw (see ``_gather``)
+        self._in_flight = 0
         self._last_create = 0.0
         self.iterations = 0
 
@@ -245,17 +248,24 @@ class Scheduler:
 
     def _gather(self, until: float) -> None:
         """With other tries still running, linger a moment so that one iteration handles the
-        ends of several (a lone chain is not delayed: nothing else is in flight)."""
-        in_flight = len(getattr(self.executor, "running_keys", list)())
+        ends of several (a lone chain is not delayed: nothing else is in flight). The tries in
+        flight are the executor's own, or, for a fleet of workers, those the last pass saw
+        queued or running (each of which wakes the scheduler when it ends)."""
+        in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return
         limit = min(until, time.monotonic() + BATCH_WINDOW)
         fds = list(getattr(self.executor, "wakeup_fds", list)())
+        listener_fd = self._listener.fileno() if self._listener is not None else None
+        if listener_fd is not None:
+            fds.append(listener_fd)
         while (left := limit - time.monotonic()) > 0 and not self._stop_requested:
             try:
                 ready, _, _ = select.select(fds, [], [], left)
             except (InterruptedError, ValueError, OSError):
                 return
+            if listener_fd is not None and listener_fd in ready and self._listener is not None:
+                self._notified = self._listener.drain() or self._notified
             if ready:
                 self._finished_early.extend(self.executor.collect_finished())
 
@@ -364,6 +374,9 @@ class Scheduler:
                     only=self.only,
                     parallelism=self.settings.scheduler.parallelism,
                 )
+        self._in_flight = result.in_flight + len(tries)
+        if result.started_tasks:
+            refresh_if_stale(self.metastore, result.started_tasks)
         if tries:
             self.executor.queue_tries(tries)
         if any(f.has_callback for f in result.finished):

@@ -80,7 +80,12 @@ class WorkerProcess:
             queues=tuple(queues),
             concurrency=max(1, options.concurrency),
         )
-        self.metastore = Metastore.from_settings(settings)
+        db = settings.database
+        # every thread holds a connection while it claims or records a try, plus the heartbeat:
+        # a smaller pool would close and reopen connections (a new Postgres backend each) all day
+        self.metastore = Metastore(
+            db.url, pool_size=max(db.pool_size, self.identity.concurrency + 2), echo=db.echo
+        )
         self.tracker = RunningTries()
         self.gate = QueueGate([self.router.broker_queue(q) for q in queues])
         self._wake = threading.Event()

@@ -446,3 +446,21 @@ def test_a_task_added_to_the_spec_gets_a_row_even_when_the_rest_runs(
     progress = _step(metastore, new)
     assert progress.schedulable == [TaskInstanceKey("d", "r1", "added")]
     assert _tis(metastore)[("added", -1)] == ("scheduled", 1)
+
+
+def test_a_step_counts_the_tries_in_flight_that_will_wake_the_scheduler(
+    metastore: Metastore,
+) -> None:
+    spec = _spec(tasks={"a": {}, "b": {}, "c": {}, "d": {}})
+    _make_run(metastore, spec)
+    _step(metastore, spec)  # all four scheduled
+    key = TaskInstanceKey("d", "r1", "a", -1)
+    with metastore.session() as session:
+        for task_id in ("a", "b", "c"):
+            assert set_task_state(
+                session, key._replace(task_id=task_id), "queued", expected=["scheduled"]
+            )
+        assert set_task_state(session, key, "running", expected=["queued"])
+    _finish(metastore, "d", "success")
+
+    assert _step(metastore, spec).in_flight == 3  # a running, b and c queued

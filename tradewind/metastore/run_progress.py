@@ -48,6 +48,8 @@ class RunProgress:
     next_check_at: datetime | None = None
     #: whether this step wrote anything
     changed: bool = False
+    #: instances queued or running when the step read them (tries in flight elsewhere)
+    in_flight: int = 0
 
 
 #: a run's instances in :class:`TIRow`'s column order, as a Core query built once (an ORM query
@@ -151,6 +153,7 @@ def update_dagrun(
             schedulable=_scheduled_keys(dag_id, run_id, raw),
             next_check_at=deadline,
             changed=changed,
+            in_flight=_in_flight(raw),
         )
 
     rows = _as_tirows(raw)
@@ -182,8 +185,19 @@ def update_dagrun(
     if run_state != DagRunState.RUNNING:
         keys, next_check = [], None
     return RunProgress(
-        schedulable=keys, run_state=run_state, next_check_at=next_check, changed=changed
+        schedulable=keys,
+        run_state=run_state,
+        next_check_at=next_check,
+        changed=changed,
+        in_flight=_in_flight(raw) if run_state == DagRunState.RUNNING else 0,
     )
+
+
+_IN_FLIGHT = frozenset({T.QUEUED.value, T.RUNNING.value})
+
+
+def _in_flight(raw: Sequence[Any]) -> int:
+    return sum(1 for row in raw if row[2] in _IN_FLIGHT)
 
 
 # -- writing ----------------------------------------------------------------------------
