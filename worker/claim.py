@@ -4,8 +4,9 @@ Before the actor sees a message, :class:`ClaimMiddleware`
 
 1. hands the message back if this worker no longer serves its queue or is draining;
 2. claims the try through ``tradewind.runtime.claim.claim_try`` (one transaction, which also
-   reads the DAG's file location and what the try needs to start: its run, the previous
-   successful run, so the try's process needs no connection of its own), so a duplicate, stale
+   reads, in one query, the DAG's file location and what the try needs to start: its run and
+   its instance's columns, so the try's process needs no connection of its own; the previous
+   successful run is looked up only if the task's context asks for it), so a duplicate, stale
    or already-handled message is acknowledged and dropped without running anything;
 3. acknowledges the message at once (see ``broker_config.brokers.early_ack`` for why: from here
    the metastore owns the try, through heartbeats and the scheduler's zombie detection).
@@ -27,7 +28,7 @@ from broker_config.brokers.early_ack import ack_now
 from broker_config.messages import ACTOR_NAME
 from broker_config.middleware import TRY_KEY_OPTION
 from tradewind.core.keys import TryKey
-from tradewind.runtime.try_record import TryStart, load_start_in
+from tradewind.runtime.try_start import TryStart, load_start_in
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -43,7 +44,7 @@ class ClaimedTry:
     try_key: TryKey
     queue: str
     fileloc: str
-    #: ``tradewind.runtime.try_record.TryStart`` read with the claim (None: the try reads it)
+    #: ``tradewind.runtime.try_start.TryStart`` read with the claim (None: the try reads it)
     start: Any = None
     #: the scheduler was woken with the try's outcome already (in the same transaction)
     notified: bool = False
@@ -95,7 +96,7 @@ class ClaimMiddleware(Middleware):
                     worker_name=self.identity.name,
                     pid=self.identity.pid,
                 )
-                start = load_start_in(session, try_key, with_prev_success=True) if claimed else None
+                start = load_start_in(session, try_key) if claimed else None
                 if isinstance(start, TryStart):
                     fileloc = start.fileloc or ""
                 else:

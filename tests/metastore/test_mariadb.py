@@ -20,7 +20,7 @@ from tradewind.core.states import TaskState
 from tradewind.errors import DagRunAlreadyExists, IllegalTransition
 from tradewind.metastore import db_admin, transitions
 from tradewind.metastore.engine import Metastore, set_default_metastore
-from tradewind.metastore.models import Base, DagRun, TaskInstance
+from tradewind.metastore.models import Base, DagRun, TaskInstance, TaskTry
 from tradewind.operators.bash import BashOperator
 from tradewind.operators.empty import EmptyOperator
 from tradewind.parsing.serialize import serialize_dag
@@ -113,6 +113,25 @@ def test_a_run_its_task_instances_and_compare_and_set_writes_work_on_mariadb(
         ("numbers", "none", None),
         ("small", "none", None),
     ]
+
+
+def test_a_try_row_is_upserted_and_never_put_back_to_running_on_mariadb(
+    mariadb: Metastore,
+) -> None:
+    key = TaskInstanceKey("on_mariadb", "r1", "echo")
+    with mariadb.session() as session:
+        transitions.record_try(session, key.with_try(1), "running", hostname="w1")
+        transitions.record_try(session, key.with_try(1), "failed", error="boom")
+        transitions.record_try(session, key.with_try(1), "running", hostname="late", error=None)
+        transitions.record_try(session, key.with_try(2), "up_for_reschedule", hostname="w1")
+        transitions.record_try(session, key.with_try(2), "running", hostname="w2")
+    with mariadb.session() as session:
+        rows = session.execute(
+            select(TaskTry.try_number, TaskTry.state, TaskTry.hostname, TaskTry.error).order_by(
+                TaskTry.try_number
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, "failed", "w1", "boom"), (2, "running", "w2", None)]
 
 
 def test_dags_test_runs_a_whole_dag_on_mariadb(mariadb: Metastore) -> None:

@@ -108,3 +108,53 @@ def test_each_try_keeps_one_history_row(queued_try: Metastore) -> None:
             (1, "failed", "w1", "boom"),
             (2, "success", None, None),
         ]
+
+
+def test_a_finished_try_row_is_never_put_back_to_running(queued_try: Metastore) -> None:
+    with queued_try.session() as session:
+        transitions.record_try(session, KEY.with_try(1), "running", hostname="w1")
+        transitions.record_try(session, KEY.with_try(1), "failed", error="boom")
+        transitions.record_try(session, KEY.with_try(1), "running", hostname="late", error=None)
+        transitions.record_try(session, KEY.with_try(2), "up_for_reschedule", hostname="w1")
+        transitions.record_try(session, KEY.with_try(2), "running", hostname="w2")
+    with queued_try.session() as session:
+        rows = session.execute(select(TaskTry).order_by(TaskTry.try_number)).scalars().all()
+        assert [(r.try_number, r.state, r.hostname, r.error) for r in rows] == [
+            (1, "failed", "w1", "boom"),
+            (2, "running", "w2", None),
+        ]
+
+
+def test_one_row_writes_reuse_one_statement_per_shape(queued_try: Metastore) -> None:
+    transitions._one_ti_update.cache_clear()
+    with queued_try.session() as session:
+        for hostname in ("w1", "w2"):  # the second loses: same shape, other values
+            transitions.set_task_state(
+                session,
+                KEY,
+                TaskState.RUNNING,
+                expected=[TaskState.QUEUED],
+                try_number=1,
+                hostname=hostname,
+                start_date=utcnow(),
+            )
+    info = transitions._one_ti_update.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert current(queued_try) == ("running", "w1")
+
+
+def test_one_row_writes_take_sql_expressions_and_increment_the_try(
+    queued_try: Metastore,
+) -> None:
+    from sqlalchemy import func
+
+    with queued_try.session() as session:
+        assert transitions.set_task_state(
+            session, KEY, TaskState.SCHEDULED, expected=["queued"], note=func.lower("A")
+        )
+        assert transitions.set_task_state(
+            session, KEY, TaskState.QUEUED, expected=["scheduled"], increment_try=True
+        )
+    with queued_try.session() as session:
+        ti = session.get(TaskInstance, ("dag", "run", "task", -1))
+        assert (ti.state, ti.try_number, ti.note) == ("queued", 2, "a")

@@ -157,6 +157,27 @@ def test_python_operator_gives_the_whole_context_to_kwargs(fake_ti) -> None:
     assert op.execute({"ti": fake_ti, "ds": "d"}) == ["ds", "ti", "x"]
 
 
+def test_python_operator_computes_only_the_lazy_context_entries_its_callable_names(
+    fake_ti,
+) -> None:
+    from tradewind.runtime.context import Context
+
+    computed: list[str] = []
+
+    def lazy(name: str) -> Any:
+        return lambda: computed.append(name) or f"<{name}>"
+
+    context = Context(
+        {"ti": fake_ti},
+        {"prev_start_date_success": lazy("prev"), "expanded_ti_count": lazy("count")},
+    )
+    op = PythonOperator(task_id="t", python_callable=lambda prev_start_date_success: 1)
+    assert op.execute(context) == 1
+    assert computed == ["prev"]
+    assert PythonOperator(task_id="n", python_callable=lambda: 2).execute(context) == 2
+    assert computed == ["prev"]
+
+
 def test_python_operator_passes_templates_dict(fake_ti) -> None:
     op = PythonOperator(
         task_id="t", python_callable=lambda templates_dict: templates_dict, templates_dict={"a": 1}

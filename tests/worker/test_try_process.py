@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from tradewind.metastore.models import TaskTry, XCom
 from tradewind.runtime.claim import claim_try
-from tradewind.runtime.try_record import TryStart, load_start_in
+from tradewind.runtime.try_start import TryStart, load_start_in
 from worker.dag_cache import DagCache
 from worker.process import TryProcessRunner
 from worker.tracker import RunningTries, WorkerIdentity
@@ -29,7 +29,7 @@ def _runner(harness, identity: WorkerIdentity) -> TryProcessRunner:
 def _claim_and_start(harness, key, identity: WorkerIdentity) -> TryStart:
     with harness.metastore.session() as session:
         assert claim_try(session, key, hostname=identity.hostname, pid=identity.pid)
-        start = load_start_in(session, key, with_prev_success=True)
+        start = load_start_in(session, key)  # as the claim middleware reads it
     assert isinstance(start, TryStart)
     return start
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -126,6 +126,15 @@ class Metastore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def session_connection(session: Session) -> Connection:
+    """The connection of ``session``'s transaction, for SQLAlchemy Core statements executed on
+    it directly (no ORM execution machinery), after flushing what the session holds pending, as
+    an ORM statement would (autoflush)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 _default_lock = threading.Lock()

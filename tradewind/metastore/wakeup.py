@@ -20,6 +20,7 @@ import os
 import select
 import socket
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -61,9 +62,9 @@ def notify_scheduler(session: Session) -> None:
     try:
         bind = session.get_bind()
         if bind.dialect.name == "postgresql":
-            from sqlalchemy import text
+            from tradewind.metastore.engine import session_connection
 
-            session.execute(text("SELECT pg_notify(:c, '')"), {"c": CHANNEL})
+            session_connection(session).execute(_notify_statement(), {"c": CHANNEL})
             return
         if bind.dialect.name == "sqlite":
             from sqlalchemy import event
@@ -72,6 +73,13 @@ def notify_scheduler(session: Session) -> None:
             event.listen(session, "after_commit", lambda _s: _send_datagram(address), once=True)
     except Exception:  # a wake-up must never fail the write it accompanies
         log.debug("could not send a scheduler wake-up", exc_info=True)
+
+
+@lru_cache(maxsize=1)
+def _notify_statement() -> Any:
+    from sqlalchemy import text
+
+    return text("SELECT pg_notify(:c, '')")
 
 
 def notify_scheduler_now(metastore: Metastore) -> None:

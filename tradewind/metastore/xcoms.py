@@ -11,13 +11,15 @@ import base64
 import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.errors import TaskFailure, XComTooLarge
+from tradewind.metastore.engine import session_connection
 from tradewind.metastore.models import XCom, utcnow
 
 RETURN_VALUE = "return_value"
@@ -70,22 +72,13 @@ def serialize_checked(ti_key: TaskInstanceKey, key: str, value: Any, max_size: i
 
 def store_serialized(session: Session, ti_key: TaskInstanceKey, key: str, text: str) -> None:
     """Store already serialized (and checked) ``text`` under ``key``, replacing an earlier one."""
-    session.execute(
-        delete(XCom)
-        .where(*_where(ti_key), XCom.key == key)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        insert(XCom).values(
-            dag_id=ti_key.dag_id,
-            run_id=ti_key.run_id,
-            task_id=ti_key.task_id,
-            map_index=ti_key.map_index,
-            key=key,
-            value=text,
-            timestamp=utcnow(),
-        )
-    )
+    replace_one, insert_one, _ = _statements()
+    conn = session_connection(session)
+    params = _key_params(ti_key)
+    params["key"] = key
+    conn.execute(replace_one, params)
+    params.update(value=text, timestamp=utcnow())
+    conn.execute(insert_one, params)
 
 
 def pull_xcom(
@@ -137,19 +130,32 @@ def xcom_length(
 
 def delete_xcoms(session: Session, ti_key: TaskInstanceKey) -> int:
     """Remove every XCom of one task instance (before a new try runs); returns how many."""
-    result = session.execute(
-        delete(XCom).where(*_where(ti_key)).execution_options(synchronize_session=False)
-    )
+    result = session_connection(session).execute(_statements()[2], _key_params(ti_key))
     return result.rowcount or 0
 
 
-def _where(ti_key: TaskInstanceKey) -> tuple[Any, ...]:
-    return (
-        XCom.dag_id == ti_key.dag_id,
-        XCom.run_id == ti_key.run_id,
-        XCom.task_id == ti_key.task_id,
-        XCom.map_index == ti_key.map_index,
+def _key_params(ti_key: TaskInstanceKey) -> dict[str, Any]:
+    return {
+        "dag_id": ti_key.dag_id,
+        "run_id": ti_key.run_id,
+        "task_id": ti_key.task_id,
+        "map_index": ti_key.map_index,
+    }
+
+
+@lru_cache(maxsize=1)
+def _statements() -> tuple[Any, Any, Any]:
+    """Built once, reused (Core, bound parameters): delete one XCom, insert one, delete all of
+    a task instance's."""
+    table = XCom.__table__
+    of_instance = (
+        table.c.dag_id == bindparam("dag_id"),
+        table.c.run_id == bindparam("run_id"),
+        table.c.task_id == bindparam("task_id"),
+        table.c.map_index == bindparam("map_index"),
     )
+    delete_one = delete(table).where(*of_instance, table.c.key == bindparam("key"))
+    return delete_one, insert(table).inline(), delete(table).where(*of_instance)
 
 
 def _encode(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -72,7 +73,8 @@ class PythonOperator(BaseOperator):
         )
 
     def determine_kwargs(self, context: Mapping[str, Any]) -> dict[str, Any]:
-        return determine_kwargs(self.python_callable, self.op_args, {**context, **self.op_kwargs})
+        merged = ChainMap(dict(self.op_kwargs), context)  # a view: lazy entries stay lazy
+        return determine_kwargs(self.python_callable, self.op_args, merged)
 
 
 class BranchPythonOperator(PythonOperator, SkipMixin):

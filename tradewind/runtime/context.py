@@ -304,6 +304,7 @@ def build_context(
         "prev_data_interval_start_success": lambda: getattr(prev(), "data_interval_start", None),
         "prev_data_interval_end_success": lambda: getattr(prev(), "data_interval_end", None),
         "prev_start_date_success": lambda: getattr(prev(), "start_date", None),
+        "prev_end_date_success": lambda: getattr(prev(), "end_date", None),
         "prev_execution_date_success": lambda: getattr(prev(), "logical_date", None),
         "triggering_dataset_events": lambda: _triggering_dataset_events(metastore, dag_run),
         "expanded_ti_count": lambda: _expanded_ti_count(metastore, ti),

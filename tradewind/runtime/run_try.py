@@ -27,14 +27,13 @@ from tradewind.errors import (
 from tradewind.runtime.try_record import (
     FinishPlan,
     Outcome,
-    TryStart,
     current_state,
     failure,
     finished,
-    load_start,
     plan_finish,
     write_finish,
 )
+from tradewind.runtime.try_start import TryStart, load_start
 
 if TYPE_CHECKING:
     from tradewind.config import Settings

@@ -1,8 +1,8 @@
-"""The two transactions of a try: reading what it needs at the start, writing its outcome.
+"""The end of a try: its outcome, and how it is written to the metastore.
 
-The start reads the task instance and its run (and clears the instance's XComs of earlier
-tries); the end pushes the return value, moves the state by compare-and-set (``running`` at this
-try number), writes the try's history row and, on success, the dataset events of its outlets.
+(The start, what the try reads first, is ``tradewind.runtime.try_start``.) The end pushes the
+return value, moves the state by compare-and-set (``running`` at this try number), writes the
+try's history row and, on success, the dataset events of its outlets.
 
 The end is split in two so that the process that runs the task need not write it: the
 :class:`FinishPlan` (plain, picklable data: columns, serialized XComs, outlets) is computed
@@ -25,32 +25,13 @@ from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
 from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped
 from tradewind.runtime.secrets_masker import redact
+from tradewind.runtime.try_start import TryStart
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
     from tradewind.metastore.engine import Metastore
 
 log = logging.getLogger("tradewind.task")
-
-
-@dataclass
-class TryStart:
-    """What the try needs from the metastore, read once."""
-
-    dag_run: Any
-    max_tries: int
-    start_date: datetime
-    first_poke_at: datetime | None
-    operator: str | None
-    queue: str | None
-    pool: str | None
-    priority_weight: int | None
-    #: the latest successful run before this one, when read with the start (else looked up
-    #: lazily, only if the task's context asks for a ``prev_*_success`` entry)
-    prev_success: Any = None
-    prev_success_loaded: bool = False
-    #: the DAG's file (read with the start by a worker, which loads the task from it)
-    fileloc: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,83 +65,6 @@ class Outcome:
     reraise: BaseException | None = None
     #: the operator that ran (unmapped / copied for this try)
     task: Any = None
-
-
-def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
-    """Read what the try needs (its own transaction); a TaskState: the try must not run."""
-    with metastore.session() as session:
-        return load_start_in(session, key)
-
-
-def load_start_in(
-    session: Any, key: TryKey, *, with_prev_success: bool = False
-) -> TryStart | TaskState:
-    """:func:`load_start` inside the caller's transaction (a worker reads it with the claim).
-
-    ``with_prev_success`` also reads the run's latest successful predecessor (one indexed
-    query here, instead of a connection of the try's own process when a context entry asks).
-    """
-    from tradewind.metastore.models import DagModel, DagRun, TaskInstance
-    from tradewind.metastore.xcoms import delete_xcoms
-
-    row = session.execute(
-        select(
-            DagModel.fileloc,
-            TaskInstance.state,
-            TaskInstance.try_number,
-            TaskInstance.max_tries,
-            TaskInstance.start_date,
-            TaskInstance.first_poke_at,
-            TaskInstance.operator,
-            TaskInstance.queue,
-            TaskInstance.pool,
-            TaskInstance.priority_weight,
-            DagRun,
-        )
-        .join(
-            DagRun,
-            (DagRun.dag_id == TaskInstance.dag_id) & (DagRun.run_id == TaskInstance.run_id),
-        )
-        .outerjoin(DagModel, DagModel.dag_id == TaskInstance.dag_id)
-        .where(
-            TaskInstance.dag_id == key.dag_id,
-            TaskInstance.run_id == key.run_id,
-            TaskInstance.task_id == key.task_id,
-            TaskInstance.map_index == key.map_index,
-        )
-    ).first()
-    if row is None:
-        log.error("Task instance of %s not found: not running it", key)
-        return TaskState.REMOVED
-    if row.state != TaskState.RUNNING or row.try_number != key.try_number:
-        log.warning(
-            "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
-        )
-        return TaskState(row.state)
-    dag_run = row.DagRun
-    if key.try_number > 1 or row.first_poke_at is not None:
-        delete_xcoms(session, key.ti_key)  # a first try has none to clear
-    prev = None
-    if with_prev_success:
-        from tradewind.runtime.context import prev_success_in
-
-        prev = prev_success_in(session, key.dag_id, dag_run.logical_date)
-        if prev is not None:
-            session.expunge(prev)
-    session.expunge(dag_run)
-    return TryStart(
-        dag_run=dag_run,
-        max_tries=row.max_tries,
-        start_date=row.start_date or datetime.now(UTC),
-        first_poke_at=row.first_poke_at,
-        operator=row.operator,
-        queue=row.queue,
-        pool=row.pool,
-        priority_weight=row.priority_weight,
-        prev_success=prev,
-        prev_success_loaded=with_prev_success,
-        fileloc=row.fileloc,
-    )
 
 
 def failure(exc: BaseException, ti: Any) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -37,9 +38,13 @@ def call_with_context(
     context: Mapping[str, Any],
     templates_dict: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Call ``function(*op_args, **kw)`` where kw is the context merged with ``op_kwargs``."""
-    merged = dict(context)
-    merged.update(op_kwargs)
+    """Call ``function(*op_args, **kw)`` where kw is the context merged with ``op_kwargs``.
+
+    The merge is a view, not a copy: a context entry that costs a query (``prev_*_success``...)
+    is computed only if the function names it (or takes ``**kwargs``).
+    """
+    overrides = dict(op_kwargs)
     if templates_dict is not None:
-        merged["templates_dict"] = templates_dict
+        overrides["templates_dict"] = templates_dict
+    merged = ChainMap(overrides, context)
     return function(*op_args, **determine_kwargs(function, op_args, merged))

@@ -1,0 +1,163 @@
+"""The start of a try: what it needs from the metastore (its run, its instance's columns, the
+DAG's file), read in one query, in the claimer's transaction or its own.
+
+The query is built once, with bound parameters, and reused (Core on the tables, no ORM loading);
+the run comes back as a detached ``DagRun``. The previous successful run is read only when
+asked (``with_prev_success``); otherwise the context looks it up if an entry needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from tradewind.core.keys import TryKey
+from tradewind.core.states import TaskState
+
+if TYPE_CHECKING:
+    from tradewind.metastore.engine import Metastore
+
+log = logging.getLogger("tradewind.task")
+
+
+@dataclass
+class TryStart:
+    """What the try needs from the metastore, read once."""
+
+    dag_run: Any
+    max_tries: int
+    start_date: datetime
+    first_poke_at: datetime | None
+    operator: str | None
+    queue: str | None
+    pool: str | None
+    priority_weight: int | None
+    #: the latest successful run before this one, when read with the start (else looked up
+    #: lazily, only if the task's context asks for a ``prev_*_success`` entry)
+    prev_success: Any = None
+    prev_success_loaded: bool = False
+    #: the DAG's file (read with the start by a worker, which loads the task from it)
+    fileloc: str | None = None
+
+
+def load_start(metastore: Metastore, key: TryKey) -> TryStart | TaskState:
+    """Read what the try needs (its own transaction); a TaskState: the try must not run."""
+    with metastore.session() as session:
+        return load_start_in(session, key)
+
+
+def load_start_in(
+    session: Any, key: TryKey, *, with_prev_success: bool = False
+) -> TryStart | TaskState:
+    """:func:`load_start` inside the caller's transaction (a worker reads it with the claim).
+
+    ``with_prev_success`` also reads the run's latest successful predecessor (one more indexed
+    query here, instead of one on first use of a ``prev_*_success`` context entry).
+    """
+    from tradewind.metastore.engine import session_connection
+    from tradewind.metastore.xcoms import delete_xcoms
+
+    query, run_columns = _start_query()
+    row = (
+        session_connection(session)
+        .execute(
+            query,
+            {
+                "dag_id": key.dag_id,
+                "run_id": key.run_id,
+                "task_id": key.task_id,
+                "map_index": key.map_index,
+            },
+        )
+        .first()
+    )
+    if row is None:
+        log.error("Task instance of %s not found: not running it", key)
+        return TaskState.REMOVED
+    if row.state != TaskState.RUNNING or row.try_number != key.try_number:
+        log.warning(
+            "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
+        )
+        return TaskState(row.state)
+    dag_run = _detached_run(dict(zip(run_columns, row[_N_TI_COLUMNS:], strict=True)))
+    if key.try_number > 1 or row.first_poke_at is not None:
+        delete_xcoms(session, key.ti_key)  # a first try has none to clear
+    prev = None
+    if with_prev_success:
+        from tradewind.runtime.context import prev_success_in
+
+        prev = prev_success_in(session, key.dag_id, dag_run.logical_date)
+        if prev is not None:
+            session.expunge(prev)
+    return TryStart(
+        dag_run=dag_run,
+        max_tries=row.max_tries,
+        start_date=row.start_date or datetime.now(UTC),
+        first_poke_at=row.first_poke_at,
+        operator=row.operator,
+        queue=row.queue,
+        pool=row.pool,
+        priority_weight=row.priority_weight,
+        prev_success=prev,
+        prev_success_loaded=with_prev_success,
+        fileloc=row.fileloc,
+    )
+
+
+#: the task instance's columns (and the DAG's file) that come before the run's in the query
+_TI_COLUMNS = (
+    "state",
+    "try_number",
+    "max_tries",
+    "start_date",
+    "first_poke_at",
+    "operator",
+    "queue",
+    "pool",
+    "priority_weight",
+)
+_N_TI_COLUMNS = len(_TI_COLUMNS) + 1
+
+
+@lru_cache(maxsize=1)
+def _start_query() -> tuple[Any, tuple[str, ...]]:
+    """The start's one query (task instance, its run, the DAG's file) and the run's columns."""
+    from sqlalchemy import bindparam, select
+
+    from tradewind.metastore.models import DagModel, DagRun, TaskInstance
+
+    ti, run, dag = TaskInstance.__table__, DagRun.__table__, DagModel.__table__
+    run_columns = tuple(c.key for c in run.c)
+    query = (
+        select(
+            *(ti.c[name] for name in _TI_COLUMNS),
+            dag.c.fileloc,
+            *(run.c[name].label(f"run_{name}") for name in run_columns),
+        )
+        .select_from(
+            ti.join(run, (run.c.dag_id == ti.c.dag_id) & (run.c.run_id == ti.c.run_id)).outerjoin(
+                dag, dag.c.dag_id == ti.c.dag_id
+            )
+        )
+        .where(
+            ti.c.dag_id == bindparam("dag_id"),
+            ti.c.run_id == bindparam("run_id"),
+            ti.c.task_id == bindparam("task_id"),
+            ti.c.map_index == bindparam("map_index"),
+        )
+    )
+    return query, run_columns
+
+
+def _detached_run(columns: dict[str, Any]) -> Any:
+    """A ``DagRun`` with these column values, detached (as if loaded, then expunged)."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    from tradewind.metastore.models import DagRun
+
+    run = DagRun(**columns)
+    make_transient_to_detached(run)
+    return run
