@@ -195,6 +195,7 @@ def _run_one(context: TryContext, request: Any, requests: int, replies: int) -> 
         value = receive(requests, None)
         return TaskState(value) if value is not None else None
 
+    cwd, environ = os.getcwd(), dict(os.environ)
     try:
         task = context.dag_cache.task(fileloc, try_key.dag_id, try_key.task_id)
         state = run_started_try(
@@ -209,7 +210,21 @@ def _run_one(context: TryContext, request: Any, requests: int, replies: int) -> 
     except BaseException:
         log.exception("try %s crashed in its process", try_key)
         return False
+    _restore(cwd, environ)
     return state in CLEAN_STATES
+
+
+def _restore(cwd: str, environ: dict[str, str]) -> None:
+    """Undo what a try changed of the process's working directory and environment, so that
+    the next try starts as a fresh process would."""
+    if os.environ != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    try:
+        if os.getcwd() != cwd:
+            os.chdir(cwd)
+    except OSError:
+        os.chdir(cwd)
 
 
 def _flush() -> None:

@@ -57,6 +57,14 @@ def _pid():
 def _fail():
     raise ValueError("planned failure")
 
+def _leak():
+    os.environ["TW_LEAK"] = "1"
+    os.chdir("/")
+    return os.getpid()
+
+def _look():
+    return [os.getpid(), os.environ.get("TW_LEAK"), os.getcwd()]
+
 def _deaf(seconds):
     import signal
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # its own timer cannot stop it
@@ -71,6 +79,8 @@ with DAG("wk", start_date=datetime(2024, 1, 1), schedule=None, catchup=False):
     PythonOperator(task_id="pid_b", python_callable=_pid)
     PythonOperator(task_id="pid_c", python_callable=_pid)
     PythonOperator(task_id="fail", python_callable=_fail)
+    PythonOperator(task_id="leak", python_callable=_leak)
+    PythonOperator(task_id="look", python_callable=_look)
     PythonOperator(task_id="deaf", python_callable=_deaf, op_args=[30],
                    execution_timeout=timedelta(seconds=1))
     PythonOperator(task_id="other", python_callable=_sleep, op_args=[0], queue="other")
@@ -92,6 +102,8 @@ TASKS = {
     "pid_b": 0,
     "pid_c": 0,
     "fail": 0,
+    "leak": 0,
+    "look": 0,
     "deaf": 0,
     "other": 0,
     "templated": 0,

@@ -136,3 +136,26 @@ def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(harness, monkeypa
     with harness.metastore.session() as session:
         row = session.execute(select(TaskTry).where(TaskTry.task_id == "deaf")).scalar_one()
     assert "execution_timeout" in (row.error or "")
+
+
+def test_the_next_try_in_a_reused_process_starts_with_the_original_cwd_and_environment(
+    harness,
+) -> None:
+    import json
+
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    run_id = harness.new_run()
+    try:
+        leak = harness.queue(run_id, "leak")  # sets TW_LEAK and changes to /
+        _run(harness, runner, identity, leak)
+        look = harness.queue(run_id, "look")
+        _run(harness, runner, identity, look)
+    finally:
+        runner.close()
+
+    with harness.metastore.session() as session:
+        value = session.execute(select(XCom.value).where(XCom.task_id == "look")).scalar_one()
+    pid, leaked, cwd = json.loads(value)
+    assert pid == _returned_pid(harness, leak)  # the same process ran both
+    assert (leaked, cwd) == (None, os.getcwd())
