@@ -116,6 +116,16 @@ def _drop(name: str) -> None:
     admin.dispose()
 
 
+def _delete_queues(queue: str) -> None:
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP))
+    channel = connection.channel()
+    for name in (queue, queue + ".DQ", queue + ".XQ"):
+        channel.queue_delete(name)
+    connection.close()
+
+
 def _rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -222,6 +232,7 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
                 proc.kill()
         store.dispose()
         _drop(db_name)
+        _delete_queues(env["TRADEWIND__BROKER__QUEUE_PREFIX"] + "default")
     return results
 
 

@@ -173,3 +173,42 @@ def http_server() -> Iterator[LocalHttpServer]:
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+#: queues the worker, fleet and broker tests declare under a random per-test prefix
+_TEST_QUEUE = r"^(twt[0-9a-f]{8}\.|fleet[0-9a-f]{8}\.|twtest_[0-9a-f]{8}_|bw-worker-[0-9a-f]{6}-)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_test_queues() -> Iterator[None]:
+    """Delete, at the end of the session, the durable RabbitMQ queues its tests declared (so that
+    runs do not pile up queues in the broker the next run uses)."""
+    yield
+    import re
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["rabbitmqctl", "-q", "list_queues", "name"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return
+    names = [n for n in listed if re.match(_TEST_QUEUE, n)]
+    if not names:
+        return
+    import pika
+
+    try:
+        connection = pika.BlockingConnection(
+            pika.URLParameters("amqp://guest:guest@127.0.0.1:5672/")
+        )
+    except Exception:
+        return
+    channel = connection.channel()
+    for name in names:
+        channel.queue_delete(name)
+    connection.close()
