@@ -18,6 +18,10 @@ def configure_logging(level: str) -> None:
     # connection chatter of the broker client and the migration tool is not the scheduler's news
     for noisy in ("pika", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # the console shows records at ``level`` and above, whichever logger they come from (a
+    # task's INFO lines propagate from its own logger; they belong in its try log)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(getattr(logging, level.upper(), logging.INFO))
 
 
 @click.command("scheduler")

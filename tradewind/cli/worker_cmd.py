@@ -62,6 +62,16 @@ def _configure_logging(level: str) -> None:
         format="[%(asctime)s] %(processName)s %(name)s %(levelname)s - %(message)s",
     )
     logging.getLogger("pika").setLevel(logging.WARNING)
+    _console_level(level)
+
+
+def _console_level(level: str) -> None:
+    """The console shows records at ``level`` and above, whichever logger they come from: a
+    task's own INFO lines (its logger propagates) belong in its try log, not a WARNING console."""
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(getattr(logging, level.upper(), logging.INFO))
 
 
 def _run_many(processes: int, queues: list[str], slots: int, name: str | None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from collections import ChainMap
@@ -11,13 +12,27 @@ from typing import Any
 from tradewind.errors import TaskFailure
 
 
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    """``inspect.signature``, remembered per function (a worker's try process calls the same
+    callables over and over; an unhashable callable is inspected each time)."""
+    try:
+        return _cached_signature(function)
+    except TypeError:
+        return inspect.signature(function)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_signature(function: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(function)
+
+
 def determine_kwargs(
     function: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The keyword arguments to pass: all of ``kwargs`` if the function takes ``**kwargs``,
     else only those it names. A name taken by a positional argument may not be in ``kwargs``.
     """
-    signature = inspect.signature(function)
+    signature = _signature(function)
     for name in itertools.islice(signature.parameters, len(args)):
         param = signature.parameters[name]
         if param.kind == param.VAR_POSITIONAL:
