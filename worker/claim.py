@@ -28,7 +28,7 @@ from broker_config.brokers.early_ack import ack_now
 from broker_config.messages import ACTOR_NAME
 from broker_config.middleware import TRY_KEY_OPTION
 from tradewind.core.keys import TryKey
-from tradewind.runtime.try_start import TryStart, load_start_in
+from tradewind.runtime.try_start import TryStart, claim_and_start_in
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -84,19 +84,17 @@ class ClaimMiddleware(Middleware):
         if not self.gate.accepts(message.queue_name):
             self._hand_back(broker, message)
             raise SkipMessage("handed back")
-        from tradewind.runtime.claim import claim_try
-
         self.tracker.add(try_key, message.queue_name)
         try:
             with self.metastore.session() as session:
-                claimed = claim_try(
+                start = claim_and_start_in(
                     session,
                     try_key,
                     hostname=self.identity.hostname,
                     worker_name=self.identity.name,
                     pid=self.identity.pid,
                 )
-                start = load_start_in(session, try_key) if claimed else None
+                claimed = start is not None
                 if isinstance(start, TryStart):
                     fileloc = start.fileloc or ""
                 else:

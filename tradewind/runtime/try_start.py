@@ -161,3 +161,42 @@ def _detached_run(columns: dict[str, Any]) -> Any:
     run = DagRun(**columns)
     make_transient_to_detached(run)
     return run
+
+
+def claim_and_start_in(
+    session: Any, key: TryKey, *, hostname: str, worker_name: str | None, pid: int
+) -> TryStart | TaskState | None:
+    """Claim the try (``queued -> running``) and read its start, in the caller's transaction.
+
+    None: not claimable (a duplicate or stale message). On Postgres one statement does both
+    (``tradewind.metastore.try_writes_pg``); elsewhere ``claim_try`` then :func:`load_start_in`.
+    """
+    from tradewind.metastore.engine import session_connection
+
+    if session_connection(session).dialect.name != "postgresql":
+        from tradewind.runtime.claim import claim_try
+
+        if not claim_try(session, key, hostname=hostname, worker_name=worker_name, pid=pid):
+            return None
+        return load_start_in(session, key)
+    from tradewind.metastore.try_writes_pg import claim_and_start, run_from_row
+
+    row = claim_and_start(session, key, hostname=hostname, worker_name=worker_name, pid=pid)
+    if row is None:
+        return None
+    max_tries, start_date, first_poke_at, operator, queue, pool, priority_weight, fileloc = row[:8]
+    if key.try_number > 1 or first_poke_at is not None:
+        from tradewind.metastore.xcoms import delete_xcoms
+
+        delete_xcoms(session, key.ti_key)  # a first try has none to clear
+    return TryStart(
+        dag_run=_detached_run(run_from_row(row[8:])),
+        max_tries=max_tries,
+        start_date=start_date.astimezone(UTC),
+        first_poke_at=first_poke_at.astimezone(UTC) if first_poke_at is not None else None,
+        operator=operator,
+        queue=queue,
+        pool=pool,
+        priority_weight=priority_weight,
+        fileloc=fileloc,
+    )

@@ -1,0 +1,111 @@
+"""The worker's one-statement claim and finish on Postgres write what the portable path writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from tradewind.core.states import TaskState
+from tradewind.metastore.models import TaskInstance, TaskTry
+from tradewind.metastore.try_writes_pg import finish_is_common, write_common_finish
+from tradewind.runtime.claim import claim_try
+from tradewind.runtime.try_record import FinishPlan, write_finish
+from tradewind.runtime.try_start import TryStart, claim_and_start_in, load_start_in
+
+IGNORED = {"run_id", "start_date", "end_date", "last_heartbeat", "duration", "id", "queued_at"}
+
+
+def _rows(harness, key) -> tuple[dict[str, Any], dict[str, Any]]:
+    with harness.metastore.session() as session:
+        ti = session.execute(
+            select(TaskInstance.__table__).where(
+                TaskInstance.run_id == key.run_id, TaskInstance.task_id == key.task_id
+            )
+        ).one()
+        tr = session.execute(
+            select(TaskTry.__table__).where(
+                TaskTry.run_id == key.run_id, TaskTry.task_id == key.task_id
+            )
+        ).one()
+    strip = lambda row: {k: v for k, v in row._mapping.items() if k not in IGNORED}  # noqa: E731
+    return strip(ti), strip(tr)
+
+
+def _plan(start: TryStart, state: TaskState) -> FinishPlan:
+    now = datetime.now(UTC)
+    fields = {
+        "end_date": now,
+        "duration": (now - start.start_date).total_seconds(),
+        "next_try_at": None,
+        "first_poke_at": None,
+        "rendered_fields": {"op_args": [1, "two"], "op_kwargs": {"k": None}},
+    }
+    return FinishPlan(
+        state=state, fields=fields, now=now, error="boom" if state != "success" else None
+    )
+
+
+def _both(harness, state: TaskState) -> None:
+    fast_key = harness.queue(harness.new_run(), "quick")
+    portable_key = harness.queue(harness.new_run(), "quick")
+    who = {"hostname": "host-1", "worker_name": "w1", "pid": 4242}
+    with harness.metastore.session() as session:
+        fast = claim_and_start_in(session, fast_key, **who)
+    with harness.metastore.session() as session:
+        assert claim_try(session, portable_key, **who)
+        portable = load_start_in(session, portable_key)
+    assert isinstance(fast, TryStart) and isinstance(portable, TryStart)
+    assert _rows(harness, fast_key) == _rows(harness, portable_key)
+    for name in ("max_tries", "operator", "queue", "pool", "priority_weight", "fileloc"):
+        assert getattr(fast, name) == getattr(portable, name), name
+    assert fast.start_date.tzinfo is not None
+    assert fast.dag_run.run_id == fast_key.run_id
+    assert fast.dag_run.logical_date.utcoffset().total_seconds() == 0
+    assert {"conf", "run_type", "state"} <= set(vars(fast.dag_run))
+
+    plan_fast, plan_portable = _plan(fast, state), _plan(portable, state)
+    assert finish_is_common(plan_fast)
+    with harness.metastore.session() as session:
+        assert write_common_finish(session, fast_key, fast, plan_fast, hostname="h", notify=True)
+    with harness.metastore.session() as session:
+        assert write_finish(session, portable_key, portable, plan_portable, hostname="h")
+    assert _rows(harness, fast_key) == _rows(harness, portable_key)
+    assert harness.state(fast_key) == state.value
+
+
+def test_claim_and_success_write_the_same_rows_as_the_portable_path(harness) -> None:
+    _both(harness, TaskState.SUCCESS)
+
+
+def test_claim_and_failure_write_the_same_rows_as_the_portable_path(harness) -> None:
+    _both(harness, TaskState.FAILED)
+
+
+def test_a_message_for_a_try_that_is_not_queued_claims_nothing(harness) -> None:
+    key = harness.queue(harness.new_run(), "quick")
+    who = {"hostname": "host-1", "worker_name": "w1", "pid": 4242}
+    with harness.metastore.session() as session:
+        assert isinstance(claim_and_start_in(session, key, **who), TryStart)
+    with harness.metastore.session() as session:  # the duplicate
+        assert claim_and_start_in(session, key, **who) is None
+    with harness.metastore.session() as session:  # a stale try number
+        assert claim_and_start_in(session, key._replace(try_number=7), **who) is None
+    start_row = _rows(harness, key)
+    assert start_row[0]["state"] == "running" and start_row[1]["state"] == "running"
+
+
+def test_a_finish_for_a_try_no_longer_running_writes_nothing(harness) -> None:
+    key = harness.queue(harness.new_run(), "quick")
+    with harness.metastore.session() as session:
+        start = claim_and_start_in(session, key, hostname="h", worker_name="w", pid=1)
+    from tradewind.metastore.transitions import set_task_state
+
+    with harness.metastore.session() as session:  # marked failed from the dashboard meanwhile
+        assert set_task_state(session, key.ti_key, "failed", expected=["running"])
+    with harness.metastore.session() as session:
+        assert not write_common_finish(
+            session, key, start, _plan(start, TaskState.SUCCESS), hostname="h", notify=True
+        )
+    assert harness.state(key) == "failed"
