@@ -247,7 +247,7 @@ class TryProcessRunner:
 
         with self.metastore.session() as session:
             if self.metastore.dialect == "postgresql":
-                from tradewind.metastore.try_writes_pg import finish_is_common, write_common_finish
+                from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 
                 if finish_is_common(plan):
                     written = write_common_finish(

@@ -1,6 +1,7 @@
 """The one state writer.
 
-Every change of a task instance's or a DAG run's state goes through this module, as a
+Every change of a task instance's or a DAG run's state goes through this module (or, for a
+worker's claim and finish on Postgres, its companion ``transitions_pg``), as a
 compare-and-set: ``UPDATE ... WHERE state IN (:expected) [AND try_number = :try]``, then a look at
 the row count. The allowed moves come from ``tradewind.core.states``; an illegal one raises
 ``IllegalTransition`` naming both states before anything is written.

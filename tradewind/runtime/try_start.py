@@ -169,7 +169,7 @@ def claim_and_start_in(
     """Claim the try (``queued -> running``) and read its start, in the caller's transaction.
 
     None: not claimable (a duplicate or stale message). On Postgres one statement does both
-    (``tradewind.metastore.try_writes_pg``); elsewhere ``claim_try`` then :func:`load_start_in`.
+    (``tradewind.metastore.transitions_pg``); elsewhere ``claim_try`` then :func:`load_start_in`.
     """
     from tradewind.metastore.engine import session_connection
 
@@ -179,7 +179,7 @@ def claim_and_start_in(
         if not claim_try(session, key, hostname=hostname, worker_name=worker_name, pid=pid):
             return None
         return load_start_in(session, key)
-    from tradewind.metastore.try_writes_pg import claim_and_start, run_from_row
+    from tradewind.metastore.transitions_pg import claim_and_start, run_from_row
 
     row = claim_and_start(session, key, hostname=hostname, worker_name=worker_name, pid=pid)
     if row is None:

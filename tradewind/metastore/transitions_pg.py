@@ -7,9 +7,10 @@ the session's psycopg2 cursor: the same writes as ``tradewind.runtime.claim.clai
 ``tradewind.runtime.try_start.load_start_in`` and ``tradewind.runtime.try_record.write_finish``
 (the portable path, which SQLite and MariaDB take), at a fraction of the round trips and CPU:
 the fleet's throughput is bounded by this per-try work. A finish that stores XComs or dataset
-events takes the portable path. These statements are part of the one state writer (see
-``tradewind.metastore.transitions``): same compare-and-sets, same rule that a history row that
-says how a try ended is never put back to ``running``.
+events takes the portable path. This module is the state writer's Postgres companion (with
+``tradewind.metastore.transitions``, the only code that writes states): the same
+compare-and-sets, the same rule that a history row that says how a try ended is never put back
+to ``running``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tradewind.core.states import TaskState
 from tradewind.metastore.models import TaskInstance, TaskTry
-from tradewind.metastore.try_writes_pg import finish_is_common, write_common_finish
+from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 from tradewind.runtime.claim import claim_try
 from tradewind.runtime.try_record import FinishPlan, write_finish
 from tradewind.runtime.try_start import TryStart, claim_and_start_in, load_start_in
