@@ -159,3 +159,19 @@ def test_the_next_try_in_a_reused_process_starts_with_the_original_cwd_and_envir
     pid, leaked, cwd = json.loads(value)
     assert pid == _returned_pid(harness, leak)  # the same process ran both
     assert (leaked, cwd) == (None, os.getcwd())
+
+
+def test_one_try_per_process_when_max_tries_per_process_is_one(harness) -> None:
+    harness.settings.worker.max_tries_per_process = 1
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    run_id = harness.new_run()
+    try:
+        first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
+        _run(harness, runner, identity, first)
+        _run(harness, runner, identity, second)
+    finally:
+        runner.close()
+
+    assert harness.state(first) == harness.state(second) == "success"
+    assert _returned_pid(harness, first) != _returned_pid(harness, second)
