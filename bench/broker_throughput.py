@@ -25,6 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import _cpu  # noqa: E402
 
 AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -200,7 +203,10 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
                     raise RuntimeError(f"{dag_id} did not finish; see {home / 'fleet.out'}")
                 time.sleep(0.05)
 
+        roles = {procs[0].pid: "scheduler", **{w.pid: "worker" for w in workers}}
+        cpu_before = _cpu.snapshot(roles)
         fan_run, elapsed = run("bench_fan")
+        results["cpu_ms_per_task"] = _cpu.per_task_ms(cpu_before, _cpu.snapshot(roles), tasks)
         results["tradewind_tasks_per_s"] = tasks / elapsed
         with store.session() as s:
             fan = list(
@@ -253,6 +259,9 @@ def main() -> None:
     )
     print(f"median duration of one no-op try (claim to end) {res['fan_try_median_ms']:8.1f} ms")
     print(f"idle worker RSS                              {res['idle_worker_rss_mb']:8.1f} MB")
+    cpu = res["cpu_ms_per_task"]
+    shares = ", ".join(f"{role} {ms:.1f}" for role, ms in cpu.items())
+    print(f"CPU per task in the fan-out: {sum(cpu.values()):.1f} ms ({shares})")
 
 
 if __name__ == "__main__":
