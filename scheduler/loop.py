@@ -32,7 +32,7 @@ from scheduler.lost_tries import fail_lost_tries, load_unfinished
 from scheduler.queueing import queue_scheduled
 from scheduler.run_filter import RunFilter
 from scheduler.spec_cache import SpecCache
-from scheduler.zombies import fail_zombies, handle_stale_queued
+from scheduler.zombies import check_lost_tries
 from tradewind.core.keys import TaskInstanceKey, TryKey
 from tradewind.metastore.models import utcnow
 from tradewind.metastore.statistics import refresh_if_stale
@@ -389,17 +389,7 @@ class Scheduler:
         if mono - self._last_zombie_check < self.zombie_check_interval:
             return
         self._last_zombie_check = mono
-        cfg = self.settings.scheduler
         in_hand = [
             TaskInstanceKey(*tuple(k)[:4]) for k in getattr(self.executor, "running_keys", list)()
         ]
-        with self.metastore.session() as session:
-            fail_zombies(session, self.specs, now=now, threshold=cfg.zombie_threshold)
-            handle_stale_queued(
-                session,
-                self.specs,
-                now=now,
-                timeout=cfg.queued_timeout,
-                action=cfg.queued_timeout_action,
-                in_hand=in_hand,
-            )
+        check_lost_tries(self.metastore, self.specs, self.settings.scheduler, now, in_hand)

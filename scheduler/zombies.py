@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,10 @@ from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.states import TaskState
 from tradewind.metastore import transitions
 from tradewind.metastore.models import TaskInstance
+
+if TYPE_CHECKING:
+    from tradewind.config.settings import SchedulerSettings
+    from tradewind.metastore.engine import Metastore
 
 log = logging.getLogger(__name__)
 T = TaskState
@@ -83,3 +88,24 @@ def handle_stale_queued(
             log.warning("%s was queued for more than %g s; queueing it again", key, timeout)
             moved.append(key)
     return moved
+
+
+def check_lost_tries(
+    metastore: Metastore,
+    specs: SpecCache,
+    cfg: SchedulerSettings,
+    now: datetime,
+    in_hand: Collection[TaskInstanceKey],
+) -> None:
+    """One look, in one transaction, for zombies and for tries queued too long (``in_hand``:
+    tries the scheduler's own executor holds, which are not stale however long they wait)."""
+    with metastore.session() as session:
+        fail_zombies(session, specs, now=now, threshold=cfg.zombie_threshold)
+        handle_stale_queued(
+            session,
+            specs,
+            now=now,
+            timeout=cfg.queued_timeout,
+            action=cfg.queued_timeout_action,
+            in_hand=in_hand,
+        )

@@ -246,17 +246,6 @@ class TryProcessRunner:
         from tradewind.runtime.try_record import write_finish
 
         with self.metastore.session() as session:
-            if self.metastore.dialect == "postgresql":
-                from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
-
-                if finish_is_common(plan):
-                    written = write_common_finish(
-                        session, try_key, start, plan, hostname=self.identity.hostname, notify=True
-                    )
-                    if written:
-                        return plan.state
-                    session.rollback()
-                    return None
             if write_finish(
                 session, try_key, start, plan, hostname=self.identity.hostname, notify=True
             ):

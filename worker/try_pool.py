@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tradewind.core.states import TaskState
-from worker.frames import receive, send
+from worker.frames import exited, receive, send
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -95,7 +95,7 @@ class TryProcess:
         return (
             self.generation < generation
             or time.monotonic() - self.last_used > IDLE_RETIRE_SECONDS
-            or _exited(self.pid)
+            or exited(self.pid)
         )
 
     def close_fds(self) -> None:
@@ -129,12 +129,6 @@ def wait_for(pid: int) -> int:
             return 0
         except InterruptedError:
             continue
-
-
-def _exited(pid: int) -> bool:
-    from worker.frames import exited
-
-    return exited(pid)
 
 
 def _die_with_parent() -> None:

@@ -11,7 +11,7 @@ from tradewind.core.states import TaskState
 from tradewind.metastore.models import TaskInstance, TaskTry
 from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 from tradewind.runtime.claim import claim_try
-from tradewind.runtime.try_record import FinishPlan, write_finish
+from tradewind.runtime.try_record import FinishPlan, write_finish_portable
 from tradewind.runtime.try_start import TryStart, claim_and_start_in, load_start_in
 
 IGNORED = {"run_id", "start_date", "end_date", "last_heartbeat", "duration", "id", "queued_at"}
@@ -70,7 +70,7 @@ def _both(harness, state: TaskState) -> None:
     with harness.metastore.session() as session:
         assert write_common_finish(session, fast_key, fast, plan_fast, hostname="h", notify=True)
     with harness.metastore.session() as session:
-        assert write_finish(session, portable_key, portable, plan_portable, hostname="h")
+        assert write_finish_portable(session, portable_key, portable, plan_portable, hostname="h")
     assert _rows(harness, fast_key) == _rows(harness, portable_key)
     assert harness.state(fast_key) == state.value
 

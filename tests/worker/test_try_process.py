@@ -4,8 +4,10 @@ task and opens no connection of its own."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, select
 
 from tradewind.metastore.models import TaskTry, XCom
@@ -80,9 +82,18 @@ def test_a_try_process_that_dies_before_its_outcome_is_failed_or_retried_by_its_
     assert "exited with code 3" in (row.error or "")
 
 
-def _run(harness, runner: TryProcessRunner, identity: WorkerIdentity, key) -> None:
-    start = _claim_and_start(harness, key, identity)
-    runner.run(key, start.fileloc, start=start)
+@pytest.fixture
+def run_try(harness) -> Iterator[Callable[..., None]]:
+    """Claim and run a try through one worker thread's runner (its try processes stop after)."""
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+
+    def run(key) -> None:
+        start = _claim_and_start(harness, key, identity)
+        runner.run(key, start.fileloc, start=start)
+
+    yield run
+    runner.close()
 
 
 def _returned_pid(harness, key) -> int:
@@ -93,20 +104,15 @@ def _returned_pid(harness, key) -> int:
     return int(value)
 
 
-def test_a_worker_thread_reuses_its_warm_try_process_until_a_try_fails(harness) -> None:
-    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
-    runner = _runner(harness, identity)
+def test_a_worker_thread_reuses_its_warm_try_process_until_a_try_fails(harness, run_try) -> None:
     run_id = harness.new_run()
-    try:
-        first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
-        _run(harness, runner, identity, first)
-        _run(harness, runner, identity, second)
-        failing = harness.queue(run_id, "fail")
-        _run(harness, runner, identity, failing)
-        third = harness.queue(run_id, "pid_c")
-        _run(harness, runner, identity, third)
-    finally:
-        runner.close()
+    first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
+    run_try(first)
+    run_try(second)
+    failing = harness.queue(run_id, "fail")
+    run_try(failing)
+    third = harness.queue(run_id, "pid_c")
+    run_try(third)
 
     assert [harness.state(k) for k in (first, second, failing, third)] == [
         "success",
@@ -120,17 +126,14 @@ def test_a_worker_thread_reuses_its_warm_try_process_until_a_try_fails(harness) 
     assert _returned_pid(harness, third) != reused  # a fresh process after the failure
 
 
-def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(harness, monkeypatch) -> None:
+def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(
+    harness, run_try, monkeypatch
+) -> None:
     import worker.process
 
     monkeypatch.setattr(worker.process, "HARD_TIMEOUT_GRACE", 1.0)
-    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
-    runner = _runner(harness, identity)
     key = harness.queue(harness.new_run(), "deaf")  # blocks SIGALRM, sleeps 30 s, timeout 1 s
-    try:
-        _run(harness, runner, identity, key)
-    finally:
-        runner.close()
+    run_try(key)
 
     assert harness.state(key) == "failed"
     with harness.metastore.session() as session:
@@ -139,20 +142,15 @@ def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(harness, monkeypa
 
 
 def test_the_next_try_in_a_reused_process_starts_with_the_original_cwd_and_environment(
-    harness,
+    harness, run_try
 ) -> None:
     import json
 
-    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
-    runner = _runner(harness, identity)
     run_id = harness.new_run()
-    try:
-        leak = harness.queue(run_id, "leak")  # sets TW_LEAK and changes to /
-        _run(harness, runner, identity, leak)
-        look = harness.queue(run_id, "look")
-        _run(harness, runner, identity, look)
-    finally:
-        runner.close()
+    leak = harness.queue(run_id, "leak")  # sets TW_LEAK and changes to /
+    run_try(leak)
+    look = harness.queue(run_id, "look")
+    run_try(look)
 
     with harness.metastore.session() as session:
         value = session.execute(select(XCom.value).where(XCom.task_id == "look")).scalar_one()
@@ -161,17 +159,12 @@ def test_the_next_try_in_a_reused_process_starts_with_the_original_cwd_and_envir
     assert (leaked, cwd) == (None, os.getcwd())
 
 
-def test_one_try_per_process_when_max_tries_per_process_is_one(harness) -> None:
+def test_one_try_per_process_when_max_tries_per_process_is_one(harness, run_try) -> None:
     harness.settings.worker.max_tries_per_process = 1
-    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
-    runner = _runner(harness, identity)
     run_id = harness.new_run()
-    try:
-        first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
-        _run(harness, runner, identity, first)
-        _run(harness, runner, identity, second)
-    finally:
-        runner.close()
+    first, second = harness.queue(run_id, "pid_a"), harness.queue(run_id, "pid_b")
+    run_try(first)
+    run_try(second)
 
     assert harness.state(first) == harness.state(second) == "success"
     assert _returned_pid(harness, first) != _returned_pid(harness, second)

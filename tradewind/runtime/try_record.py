@@ -185,7 +185,31 @@ def write_finish(
 ) -> bool:
     """Write ``plan`` in the caller's transaction: XComs, the state by compare-and-set, the
     try's history row, dataset events (and a scheduler wake-up, delivered at commit, when
-    ``notify``). False: the instance was changed meanwhile; the caller must roll back."""
+    ``notify``). False: the instance was changed meanwhile; the caller must roll back.
+
+    On Postgres a plan without XComs or dataset events is one statement
+    (``tradewind.metastore.transitions_pg``)."""
+    from tradewind.metastore.engine import session_connection
+
+    if session_connection(session).dialect.name == "postgresql":
+        from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
+
+        if finish_is_common(plan):
+            return write_common_finish(session, key, start, plan, hostname=hostname, notify=notify)
+    return write_finish_portable(session, key, start, plan, hostname=hostname, notify=notify)
+
+
+def write_finish_portable(
+    session: Any,
+    key: TryKey,
+    start: TryStart,
+    plan: FinishPlan,
+    *,
+    hostname: str,
+    notify: bool = False,
+) -> bool:
+    """:func:`write_finish` in statements every database runs (XComs, compare-and-set, history
+    row, dataset events, wake-up)."""
     from tradewind.metastore.transitions import record_try, set_task_state
     from tradewind.metastore.xcoms import store_serialized
     from tradewind.runtime.datasets import record_dataset_events

@@ -58,7 +58,6 @@ def load_start_in(
     query here, instead of one on first use of a ``prev_*_success`` context entry).
     """
     from tradewind.metastore.engine import session_connection
-    from tradewind.metastore.xcoms import delete_xcoms
 
     query, run_columns = _start_query()
     row = (
@@ -83,8 +82,7 @@ def load_start_in(
         )
         return TaskState(row.state)
     dag_run = _detached_run(dict(zip(run_columns, row[_N_TI_COLUMNS:], strict=True)))
-    if key.try_number > 1 or row.first_poke_at is not None:
-        delete_xcoms(session, key.ti_key)  # a first try has none to clear
+    _clear_earlier_xcoms(session, key, row.first_poke_at)
     prev = None
     if with_prev_success:
         from tradewind.runtime.context import prev_success_in
@@ -185,10 +183,7 @@ def claim_and_start_in(
     if row is None:
         return None
     max_tries, start_date, first_poke_at, operator, queue, pool, priority_weight, fileloc = row[:8]
-    if key.try_number > 1 or first_poke_at is not None:
-        from tradewind.metastore.xcoms import delete_xcoms
-
-        delete_xcoms(session, key.ti_key)  # a first try has none to clear
+    _clear_earlier_xcoms(session, key, first_poke_at)
     return TryStart(
         dag_run=_detached_run(run_from_row(row[8:])),
         max_tries=max_tries,
@@ -200,3 +195,12 @@ def claim_and_start_in(
         priority_weight=priority_weight,
         fileloc=fileloc,
     )
+
+
+def _clear_earlier_xcoms(session: Any, key: TryKey, first_poke_at: Any) -> None:
+    """A retry or a rescheduled poke starts without the XComs of earlier tries (a first try
+    has none to clear: no statement)."""
+    if key.try_number > 1 or first_poke_at is not None:
+        from tradewind.metastore.xcoms import delete_xcoms
+
+        delete_xcoms(session, key.ti_key)
