@@ -9,32 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.core.test_readiness import dag
 from tradewind.core.readiness import RunDecisions, TIRow, decide
 from tradewind.core.run_shape import is_settled, shape_of
-from tradewind.core.spec import DagSpec, TaskSpec
+from tradewind.core.spec import DagSpec
 from tradewind.core.states import TaskState
 
 NOW = datetime(2024, 1, 1, 12, tzinfo=UTC)
 NOTHING = dataclasses.asdict(RunDecisions())
-
-
-def dag(*edges: tuple[str, str], **tasks: dict) -> DagSpec:
-    ids: list[str] = []
-    for a, b in edges:
-        ids.extend(x for x in (a, b) if x not in ids)
-    ids.extend(x for x in tasks if x not in ids)
-    return DagSpec(
-        "d",
-        tasks=tuple(
-            TaskSpec(
-                tid,
-                upstream=tuple(a for a, b in edges if b == tid),
-                downstream=tuple(b for a, b in edges if a == tid),
-                **tasks.get(tid, {}),
-            )
-            for tid in ids
-        ),
-    )
 
 
 def rows(*items: tuple[str, int, str]) -> list[TIRow]:
