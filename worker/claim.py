@@ -28,7 +28,7 @@ from broker_config.brokers.early_ack import ack_now
 from broker_config.messages import ACTOR_NAME
 from broker_config.middleware import TRY_KEY_OPTION
 from tradewind.core.keys import TryKey
-from tradewind.runtime.try_start import TryStart, claim_and_start_in
+from tradewind.runtime.try_start import TryStart, claim_and_start
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -55,12 +55,14 @@ def current_claim() -> ClaimedTry | None:
     return getattr(_current, "claimed", None)
 
 
-def _fileloc(session: Any, dag_id: str) -> str:
+def _fileloc(metastore: Metastore, dag_id: str) -> str:
     from sqlalchemy import select
 
     from tradewind.metastore.models import DagModel
 
-    return session.execute(select(DagModel.fileloc).where(DagModel.dag_id == dag_id)).scalar() or ""
+    with metastore.session() as session:
+        query = select(DagModel.fileloc).where(DagModel.dag_id == dag_id)
+        return session.execute(query).scalar() or ""
 
 
 class ClaimMiddleware(Middleware):
@@ -86,31 +88,30 @@ class ClaimMiddleware(Middleware):
             raise SkipMessage("handed back")
         self.tracker.add(try_key, message.queue_name)
         try:
-            with self.metastore.session() as session:
-                start = claim_and_start_in(
-                    session,
-                    try_key,
-                    hostname=self.identity.hostname,
-                    worker_name=self.identity.name,
-                    pid=self.identity.pid,
+            start = claim_and_start(
+                self.metastore,
+                try_key,
+                hostname=self.identity.hostname,
+                worker_name=self.identity.name,
+                pid=self.identity.pid,
+            )
+            if start is not None and not isinstance(start, TryStart):
+                start = None  # cannot happen right after the claim: the try's process reads it
+                fileloc = _fileloc(self.metastore, try_key.dag_id)
+            elif start is not None:
+                fileloc = start.fileloc or ""
+            else:
+                self.tracker.remove(try_key)
+                log.info(
+                    "dropping message for %s: not queued at that try (duplicate or stale)", try_key
                 )
-                claimed = start is not None
-                if isinstance(start, TryStart):
-                    fileloc = start.fileloc or ""
-                else:
-                    fileloc = _fileloc(session, try_key.dag_id) if claimed else ""
+                raise SkipMessage("not claimable")
+        except SkipMessage:
+            raise
         except BaseException:
             self.tracker.remove(try_key)
             raise
-        if not claimed:
-            self.tracker.remove(try_key)
-            log.info(
-                "dropping message for %s: not queued at that try (duplicate or stale)", try_key
-            )
-            raise SkipMessage("not claimable")
         ack_now(message)
-        if not isinstance(start, TryStart):
-            start = None  # cannot happen right after the claim; the try's process re-reads it
         _current.claimed = ClaimedTry(try_key, message.queue_name, fileloc, start)
 
     def after_process_message(

@@ -243,15 +243,13 @@ class TryProcessRunner:
 
     def _record(self, try_key: TryKey, start: Any, plan: Any) -> TaskState | None:
         """Write the child's outcome, with the scheduler's wake-up, in one transaction."""
-        from tradewind.runtime.try_record import write_finish
+        from tradewind.runtime.try_record import record_finish
 
-        with self.metastore.session() as session:
-            if write_finish(
-                session, try_key, start, plan, hostname=self.identity.hostname, notify=True
-            ):
-                return plan.state
-            session.rollback()
-            return None
+        if record_finish(
+            self.metastore, try_key, start, plan, hostname=self.identity.hostname, notify=True
+        ):
+            return plan.state
+        return None
 
     def _fail_unfinished(self, try_key: TryKey, task: Any, reason: str) -> None:
         """The child ended without a final state: retry or fail the try (compare-and-set)."""

@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 
 from tradewind.core.states import TaskState
+from tradewind.metastore.engine import session_connection
 from tradewind.metastore.models import TaskInstance, TaskTry
 from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 from tradewind.runtime.claim import claim_try
-from tradewind.runtime.try_record import FinishPlan, write_finish_portable
-from tradewind.runtime.try_start import TryStart, claim_and_start_in, load_start_in
+from tradewind.runtime.try_record import FinishPlan, record_finish, write_finish_portable
+from tradewind.runtime.try_start import TryStart, claim_and_start, claim_and_start_in, load_start_in
 
 IGNORED = {"run_id", "start_date", "end_date", "last_heartbeat", "duration", "id", "queued_at"}
 
@@ -51,8 +52,7 @@ def _both(harness, state: TaskState) -> None:
     fast_key = harness.queue(harness.new_run(), "quick")
     portable_key = harness.queue(harness.new_run(), "quick")
     who = {"hostname": "host-1", "worker_name": "w1", "pid": 4242}
-    with harness.metastore.session() as session:
-        fast = claim_and_start_in(session, fast_key, **who)
+    fast = claim_and_start(harness.metastore, fast_key, **who)  # the worker's own transaction
     with harness.metastore.session() as session:
         assert claim_try(session, portable_key, **who)
         portable = load_start_in(session, portable_key)
@@ -67,8 +67,7 @@ def _both(harness, state: TaskState) -> None:
 
     plan_fast, plan_portable = _plan(fast, state), _plan(portable, state)
     assert finish_is_common(plan_fast)
-    with harness.metastore.session() as session:
-        assert write_common_finish(session, fast_key, fast, plan_fast, hostname="h", notify=True)
+    assert record_finish(harness.metastore, fast_key, fast, plan_fast, hostname="h", notify=True)
     with harness.metastore.session() as session:
         assert write_finish_portable(session, portable_key, portable, plan_portable, hostname="h")
     assert _rows(harness, fast_key) == _rows(harness, portable_key)
@@ -106,6 +105,15 @@ def test_a_finish_for_a_try_no_longer_running_writes_nothing(harness) -> None:
         assert set_task_state(session, key.ti_key, "failed", expected=["running"])
     with harness.metastore.session() as session:
         assert not write_common_finish(
-            session, key, start, _plan(start, TaskState.SUCCESS), hostname="h", notify=True
+            session_connection(session).connection,
+            key,
+            start,
+            _plan(start, TaskState.SUCCESS),
+            hostname="h",
+            notify=True,
         )
+    assert not record_finish(
+        harness.metastore, key, start, _plan(start, TaskState.SUCCESS), hostname="h"
+    )
     assert harness.state(key) == "failed"
+    assert _rows(harness, key)[1]["state"] == "running"  # no history row says it succeeded

@@ -124,6 +124,39 @@ class Metastore:
         finally:
             session.close()
 
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Any]:
+        """One transaction on a pooled driver connection, without a Session: for the few
+        statements per try a worker runs, where the ORM's bookkeeping would cost more than the
+        statement. Committed on success, rolled back on error."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection
+            connection.commit()
+        except BaseException as error:
+            self._end_failed(connection, error)
+            dbapi = self.engine.dialect.loaded_dbapi
+            if isinstance(error, dbapi.Error):  # as a Session would raise it
+                from sqlalchemy.exc import DBAPIError
+
+                raise DBAPIError.instance(None, None, error, dbapi.Error) from error
+            raise
+        finally:
+            connection.close()
+
+    def _end_failed(self, connection: Any, error: BaseException) -> None:
+        """Roll back; a connection the server dropped is discarded, not put back in the pool."""
+        try:
+            connection.rollback()
+        except Exception:
+            connection.invalidate()
+            return
+        dialect = self.engine.dialect
+        if isinstance(error, dialect.loaded_dbapi.Error) and dialect.is_disconnect(
+            error, connection.dbapi_connection, None
+        ):
+            connection.invalidate()
+
     def dispose(self) -> None:
         self.engine.dispose()
 

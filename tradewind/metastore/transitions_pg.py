@@ -6,8 +6,10 @@ row, the scheduler's wake-up) are each a single statement with data-modifying CT
 the session's psycopg2 cursor: the same writes as ``tradewind.runtime.claim.claim_try`` +
 ``tradewind.runtime.try_start.load_start_in`` and ``tradewind.runtime.try_record.write_finish``
 (the portable path, which SQLite and MariaDB take), at a fraction of the round trips and CPU:
-the fleet's throughput is bounded by this per-try work. A finish that stores XComs or dataset
-events takes the portable path. This module is the state writer's Postgres companion (with
+the fleet's throughput is bounded by this per-try work. Both are prepared once per connection
+(``tradewind.metastore.prepared``) and run on a pooled driver connection, in the worker's own
+transaction (``Metastore.driver_transaction``) or a session's. A finish that stores XComs or
+dataset events takes the portable path. This module is the state writer's Postgres companion (with
 ``tradewind.metastore.transitions``, the only code that writes states): the same
 compare-and-sets, the same rule that a history row that says how a try ended is never put back
 to ``running``.
@@ -19,12 +21,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from tradewind.core.keys import TryKey
 from tradewind.core.states import FINISHED, TaskState
-from tradewind.metastore.engine import session_connection
 from tradewind.metastore.models import DagRun
+from tradewind.metastore.prepared import execute_prepared
 from tradewind.metastore.wakeup import CHANNEL
 
 _ENDED = ", ".join(f"'{s.value}'" for s in (*FINISHED, TaskState.UP_FOR_RETRY))
@@ -68,25 +68,24 @@ FINISH_FIELDS = frozenset(
 )
 
 
+CLEAR_XCOMS = f"DELETE FROM xcom WHERE {_KEY}"
+
+
 def claim_and_start(
-    session: Session, key: TryKey, *, hostname: str, worker_name: str | None, pid: int
+    connection: Any, key: TryKey, *, hostname: str, worker_name: str | None, pid: int
 ) -> tuple[Any, ...] | None:
     """Claim the try and read its start in one statement; None: not claimable (the caller
     drops the message). The row: the instance's start columns, the DAG's file, then the
-    run's :data:`RUN_COLUMNS`."""
+    run's :data:`RUN_COLUMNS`. ``connection``: a pooled driver connection, in a transaction
+    that has run nothing yet."""
     now = datetime.now(UTC)
-    with _cursor(session) as cursor:
-        cursor.execute(
-            CLAIM,
-            {
-                **_key_params(key),
-                "now": now,
-                "hostname": hostname,
-                "worker_name": worker_name,
-                "pid": pid,
-            },
-        )
+    params = {**_key_params(key), "now": now, "hostname": hostname}
+    params.update(worker_name=worker_name, pid=pid)
+    with execute_prepared(connection, CLAIM, params) as cursor:
         row = cursor.fetchone()
+    if row is not None and (key.try_number > 1 or row[2] is not None):
+        with connection.cursor() as cursor:  # a retry or a poke starts without earlier XComs
+            cursor.execute(CLEAR_XCOMS, _key_params(key))
     return tuple(row) if row is not None else None
 
 
@@ -106,9 +105,10 @@ def finish_is_common(plan: Any) -> bool:
 
 
 def write_common_finish(
-    session: Session, key: TryKey, start: Any, plan: Any, *, hostname: str, notify: bool
+    connection: Any, key: TryKey, start: Any, plan: Any, *, hostname: str, notify: bool
 ) -> bool:
-    """``write_finish`` of a plan without XComs or dataset events, in one statement."""
+    """``write_finish`` of a plan without XComs or dataset events, in one statement
+    (``connection``: a pooled driver connection, in a transaction that has run nothing yet)."""
     names = tuple(sorted(plan.fields))
     params = {
         **_key_params(key),
@@ -123,8 +123,7 @@ def write_common_finish(
         "queue": start.queue,
         "channel": CHANNEL if notify else None,
     }
-    with _cursor(session) as cursor:
-        cursor.execute(_finish_statement(names), params)
+    with execute_prepared(connection, _finish_statement(names), params) as cursor:
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -154,7 +153,7 @@ WITH moved AS (
         operator = excluded.operator, queue = excluded.queue
 )
 SELECT (SELECT count(*) FROM moved),
-    CASE WHEN %(channel)s IS NULL THEN NULL ELSE pg_notify(%(channel)s, '') END
+    CASE WHEN %(channel)s::text IS NULL THEN NULL ELSE pg_notify(%(channel)s::text, '') END
 """
     return statement
 
@@ -173,8 +172,3 @@ def _key_params(key: TryKey) -> dict[str, Any]:
         "map_index": key.map_index,
         "try_number": key.try_number,
     }
-
-
-def _cursor(session: Session) -> Any:
-    """A cursor of the session's own connection (its transaction; the session commits)."""
-    return session_connection(session).connection.dbapi_connection.cursor()

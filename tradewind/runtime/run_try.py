@@ -31,7 +31,7 @@ from tradewind.runtime.try_record import (
     failure,
     finished,
     plan_finish,
-    write_finish,
+    record_finish,
 )
 from tradewind.runtime.try_start import TryStart, load_start
 
@@ -67,11 +67,9 @@ def run_try(
         return start
 
     def record(plan: FinishPlan) -> TaskState | None:
-        with metastore.session() as session:
-            if write_finish(session, try_key, start, plan, hostname=hostname):
-                return plan.state
-            session.rollback()
-            return None
+        if record_finish(metastore, try_key, start, plan, hostname=hostname):
+            return plan.state
+        return None
 
     return run_started_try(
         metastore,

@@ -191,12 +191,46 @@ def write_finish(
     (``tradewind.metastore.transitions_pg``)."""
     from tradewind.metastore.engine import session_connection
 
-    if session_connection(session).dialect.name == "postgresql":
+    connection = session_connection(session)
+    if connection.dialect.name == "postgresql":
         from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 
         if finish_is_common(plan):
-            return write_common_finish(session, key, start, plan, hostname=hostname, notify=notify)
+            return write_common_finish(
+                connection.connection, key, start, plan, hostname=hostname, notify=notify
+            )
     return write_finish_portable(session, key, start, plan, hostname=hostname, notify=notify)
+
+
+def record_finish(
+    metastore: Metastore,
+    key: TryKey,
+    start: TryStart,
+    plan: FinishPlan,
+    *,
+    hostname: str,
+    notify: bool = False,
+) -> bool:
+    """:func:`write_finish` in a transaction of its own (nothing written when it returns False).
+
+    On Postgres a plan without XComs or dataset events runs on a pooled driver connection,
+    without a Session (a worker's finish)."""
+    if metastore.dialect == "postgresql":
+        from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
+
+        if finish_is_common(plan):
+            with metastore.driver_transaction() as connection:
+                if write_common_finish(
+                    connection, key, start, plan, hostname=hostname, notify=notify
+                ):
+                    return True
+                connection.rollback()
+                return False
+    with metastore.session() as session:
+        if write_finish(session, key, start, plan, hostname=hostname, notify=notify):
+            return True
+        session.rollback()
+        return False
 
 
 def write_finish_portable(
