@@ -27,7 +27,6 @@ from sqlalchemy import (
     case,
     insert,
     literal,
-    or_,
     select,
     tuple_,
     update,
@@ -116,22 +115,33 @@ def set_task_states(
         conditions.append(_TI.c.try_number == try_number)
     conn = session_connection(session)
     moved = 0
-    for chunk_start in range(0, len(keys), 500):
-        chunk = keys[chunk_start : chunk_start + 500]
-        key_filter = or_(
-            *(
-                and_(
-                    _TI.c.dag_id == k.dag_id,
-                    _TI.c.run_id == k.run_id,
-                    _TI.c.task_id == k.task_id,
-                    _TI.c.map_index == k.map_index,
-                )
-                for k in chunk
+    for (dag_id, run_id), members in _by_run(keys).items():
+        for chunk_start in range(0, len(members), 1000):
+            chunk = members[chunk_start : chunk_start + 1000]
+            stmt = (
+                update(_TI)
+                .where(_TI.c.dag_id == dag_id, _TI.c.run_id == run_id, _members(chunk))
+                .where(*conditions)
+                .values(state=to_value, **fields)
             )
-        )
-        stmt = update(_TI).where(key_filter, *conditions).values(state=to_value, **fields)
-        moved += _rowcount(conn.execute(stmt))
+            moved += _rowcount(conn.execute(stmt))
     return moved
+
+
+def _by_run(keys: Iterable[TaskInstanceKey]) -> dict[tuple[str, str], list[TaskInstanceKey]]:
+    runs: dict[tuple[str, str], list[TaskInstanceKey]] = {}
+    for key in keys:
+        runs.setdefault((key.dag_id, key.run_id), []).append(key)
+    return runs
+
+
+def _members(keys: Sequence[TaskInstanceKey]) -> Any:
+    """The instances of one run among ``keys``, as one ``IN`` of bound values (the statement
+    compiles once, whatever the number of keys, instead of an ``OR`` of one clause per key)."""
+    if all(k.map_index == -1 for k in keys):
+        return and_(_TI.c.map_index == -1, _TI.c.task_id.in_([k.task_id for k in keys]))
+    pairs = [(k.task_id, k.map_index) for k in keys]
+    return tuple_(_TI.c.task_id, _TI.c.map_index).in_(pairs)
 
 
 @lru_cache(maxsize=128)
