@@ -46,6 +46,8 @@ class AdvanceResult:
     active: int = 0
     #: tries queued or running in the runs advanced (the fleet's, for a broker executor)
     in_flight: int = 0
+    #: of those, the ones queued (waiting for a worker or an executor slot)
+    waiting: int = 0
     #: task instances of the runs started in this pass (see metastore.statistics)
     started_tasks: int = 0
 
@@ -138,6 +140,7 @@ def advance_runs(
             )
         result.schedulable += len(progress.schedulable)
         result.in_flight += progress.in_flight
+        result.waiting += progress.waiting
         check = progress.next_check_at
         if check is not None and (result.next_check_at is None or check < result.next_check_at):
             result.next_check_at = check

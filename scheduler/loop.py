@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 5.0
 #: how long a wake-up lingers for more tries ending while others are in flight
 BATCH_WINDOW = 0.015
+#: ... and while at least BACKLOG_TRIES tries wait in their queues: a try queued now would
+#: wait behind them anyway, and a pass over a big run costs more than the wait
+BACKLOG_WINDOW = 0.1
+BACKLOG_TRIES = 64
 #: a metastore that keeps failing stops the scheduler after this many loops in a row
 MAX_CONSECUTIVE_DB_FAILURES = 10
 
@@ -118,8 +122,10 @@ class Scheduler:
         self._started = False
         self._notified = True
         self._finished_early: list = []
-        #: tries queued or running that the last pass saw (see ``_gather``)
+        #: tries queued or running that the last pass saw, and of those the queued ones
+        #: (see ``_gather``)
         self._in_flight = 0
+        self._waiting = 0
         self._last_create = 0.0
         self.iterations = 0
 
@@ -250,11 +256,13 @@ class Scheduler:
         """With other tries still running, linger a moment so that one iteration handles the
         ends of several (a lone chain is not delayed: nothing else is in flight). The tries in
         flight are the executor's own, or, for a fleet of workers, those the last pass saw
-        queued or running (each of which wakes the scheduler when it ends)."""
+        queued or running (each of which wakes the scheduler when it ends). Behind a backlog
+        of queued tries it lingers longer (:data:`BACKLOG_WINDOW`)."""
         in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return
-        limit = min(until, time.monotonic() + BATCH_WINDOW)
+        window = BACKLOG_WINDOW if self._waiting >= BACKLOG_TRIES else BATCH_WINDOW
+        limit = min(until, time.monotonic() + window)
         fds = list(getattr(self.executor, "wakeup_fds", list)())
         listener_fd = self._listener.fileno() if self._listener is not None else None
         if listener_fd is not None:
@@ -375,6 +383,7 @@ class Scheduler:
                     parallelism=self.settings.scheduler.parallelism,
                 )
         self._in_flight = result.in_flight + len(tries)
+        self._waiting = result.waiting + len(tries)
         if result.started_tasks:
             refresh_if_stale(self.metastore, result.started_tasks)
         if tries:

@@ -12,6 +12,7 @@ or written beyond the one query of its instances.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,8 @@ class RunProgress:
     changed: bool = False
     #: instances queued or running when the step read them (tries in flight elsewhere)
     in_flight: int = 0
+    #: of those, the ones queued (waiting for a worker or an executor slot)
+    waiting: int = 0
 
 
 #: a run's instances in :class:`TIRow`'s column order, as a Core query built once (an ORM query
@@ -153,7 +156,7 @@ def update_dagrun(
             schedulable=_scheduled_keys(dag_id, run_id, raw),
             next_check_at=deadline,
             changed=changed,
-            in_flight=_in_flight(raw),
+            **_in_flight(raw),
         )
 
     rows = _as_tirows(raw)
@@ -189,15 +192,15 @@ def update_dagrun(
         run_state=run_state,
         next_check_at=next_check,
         changed=changed,
-        in_flight=_in_flight(raw) if run_state == DagRunState.RUNNING else 0,
+        **(_in_flight(raw) if run_state == DagRunState.RUNNING else {}),
     )
 
 
-_IN_FLIGHT = frozenset({T.QUEUED.value, T.RUNNING.value})
-
-
-def _in_flight(raw: Sequence[Any]) -> int:
-    return sum(1 for row in raw if row[2] in _IN_FLIGHT)
+def _in_flight(raw: Sequence[Any]) -> dict[str, int]:
+    """:class:`RunProgress`'s ``in_flight`` and ``waiting`` counts of these rows."""
+    states = Counter(row[2] for row in raw)
+    waiting = states[T.QUEUED.value]
+    return {"in_flight": waiting + states[T.RUNNING.value], "waiting": waiting}
 
 
 # -- writing ----------------------------------------------------------------------------
