@@ -55,3 +55,31 @@ def test_pool_stats_count_the_slots_of_queued_and_running_task_instances(metasto
     with metastore.session() as session:
         stats = pools.pool_stats(session)["db"]
     assert (stats.slots, stats.running, stats.queued, stats.occupied, stats.open) == (5, 2, 1, 3, 2)
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_processes_creating_the_default_pool_at_once_both_get_it(
+    metastore: Metastore,
+) -> None:
+    """Two schedulers started together: the second insert waits for the first, loses, and
+    takes the first one's row instead of failing the scheduler's start."""
+    import threading
+
+    first = metastore.sessionmaker()
+    pools.ensure_default_pool(first, slots=7)  # inserted, not committed yet
+    second_result: list = []
+
+    def second() -> None:
+        with metastore.session() as session:
+            second_result.append(pools.ensure_default_pool(session, slots=99).slots)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # its insert waits on the first one's uncommitted row
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert second_result == [7]
+    with metastore.session() as session:
+        assert [p.pool for p in pools.list_pools(session)] == ["default_pool"]

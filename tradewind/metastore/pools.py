@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tradewind.core.states import TaskState
@@ -39,12 +40,19 @@ class PoolStats:
 
 
 def ensure_default_pool(session: Session, slots: int = 128) -> Pool:
-    """Create ``default_pool`` with ``slots`` unless it exists (its slots are then kept)."""
+    """Create ``default_pool`` with ``slots`` unless it exists (its slots are then kept).
+
+    Two processes starting at once (two schedulers, a scheduler and the dashboard) may both
+    find it missing: the one whose insert loses takes the winner's row."""
     pool = _find(session, DEFAULT_POOL)
     if pool is None:
-        pool = Pool(pool=DEFAULT_POOL, slots=slots, description="Default pool")
-        session.add(pool)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(Pool(pool=DEFAULT_POOL, slots=slots, description="Default pool"))
+        except IntegrityError:
+            pass
+        pool = _find(session, DEFAULT_POOL)
+        assert pool is not None
     return pool
 
 
