@@ -55,6 +55,9 @@ def _on_sigterm(_signum: int, _frame: Any) -> None:
 WARM_MODULES = (
     "tradewind.runtime.run_try",
     "tradewind.runtime.claim",
+    "tradewind.runtime.try_start",
+    "tradewind.metastore.transitions_pg",
+    "tradewind.metastore.prepared",
     "tradewind.runtime.callbacks",
     "tradewind.runtime.context",
     "tradewind.runtime.task_instance",
@@ -75,7 +78,7 @@ def _warm_up(settings: Settings) -> Metastore:
     import importlib
 
     from tradewind.metastore.engine import Metastore
-    from tradewind.runtime.claim import claim_try
+    from tradewind.runtime.try_start import claim_and_start
 
     for name in WARM_MODULES:
         try:
@@ -84,8 +87,8 @@ def _warm_up(settings: Settings) -> Metastore:
             log.debug("cannot pre-import %s", name, exc_info=True)
     store = Metastore(settings.database.url, pool_size=1)
     try:
-        with store.session() as session:  # compiles the claim's statements; claims nothing
-            claim_try(session, TryKey("", "", "", -1, 0), hostname="", pid=0)
+        # compiles the claim's statements; claims nothing
+        claim_and_start(store, TryKey("", "", "", -1, 0), hostname="", worker_name=None, pid=0)
     except Exception:
         log.debug("metastore warm-up failed", exc_info=True)
     store.engine.dispose()
@@ -222,8 +225,9 @@ def _try_child(
             root.removeHandler(handler)
         set_default_metastore(store)
         hostname = settings.core.hostname
-        if claim(store, queued, hostname=hostname):
-            run_claimed(store, settings, task, queued, hostname=hostname)
+        start = claim(store, queued, hostname=hostname)
+        if start is not None:
+            run_claimed(store, settings, task, queued, hostname=hostname, start=start)
             conn.send(("ended", tuple(queued.try_key), 0))
         code = 0
     except BaseException:

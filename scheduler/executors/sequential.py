@@ -58,10 +58,11 @@ class SequentialExecutor(BaseExecutor):
         except Exception as exc:
             log.error("cannot load %s: %s", queued.try_key, exc)
             return  # still queued: the loop fails or retries it
-        if not claim(self.metastore, queued, hostname=hostname):
+        start = claim(self.metastore, queued, hostname=hostname)
+        if start is None:
             return
         try:
-            run_claimed(self.metastore, self.settings, task, queued, hostname=hostname)
+            run_claimed(self.metastore, self.settings, task, queued, hostname=hostname, start=start)
         except Exception:
             log.exception("try %s crashed outside the task runner", queued.try_key)
 

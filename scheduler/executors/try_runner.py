@@ -58,19 +58,32 @@ class TaskLoader:
         return task
 
 
-def claim(metastore: Metastore, queued: QueuedTry, *, hostname: str) -> bool:
-    """``queued -> running`` for exactly this try; False when someone else has it."""
-    from tradewind.runtime.claim import claim_try
+def claim(metastore: Metastore, queued: QueuedTry, *, hostname: str) -> Any:
+    """``queued -> running`` for exactly this try, reading what it needs to start in the same
+    transaction; None when someone else has it, else what :func:`run_claimed` takes."""
+    from tradewind.runtime.try_start import claim_and_start
 
-    with metastore.session() as session:
-        return claim_try(session, queued.try_key, hostname=hostname, pid=os.getpid())
+    return claim_and_start(
+        metastore, queued.try_key, hostname=hostname, worker_name=None, pid=os.getpid()
+    )
 
 
 def run_claimed(
-    metastore: Metastore, settings: Settings, task: Any, queued: QueuedTry, *, hostname: str
+    metastore: Metastore,
+    settings: Settings,
+    task: Any,
+    queued: QueuedTry,
+    *,
+    hostname: str,
+    start: Any = None,
 ) -> str:
     """Run a claimed try through the runtime; returns its final state."""
     from tradewind.runtime.run_try import run_try
+    from tradewind.runtime.try_start import TryStart
 
-    state = run_try(metastore, task, queued.try_key, settings=settings, hostname=hostname)
+    if not isinstance(start, TryStart):
+        start = None  # the runtime reads it
+    state = run_try(
+        metastore, task, queued.try_key, settings=settings, hostname=hostname, start=start
+    )
     return str(state)

@@ -463,4 +463,6 @@ def test_a_step_counts_the_tries_in_flight_that_will_wake_the_scheduler(
         assert set_task_state(session, key, "running", expected=["queued"])
     _finish(metastore, "d", "success")
 
-    assert _step(metastore, spec).in_flight == 3  # a running, b and c queued
+    step = _step(metastore, spec)
+    assert step.in_flight == 3  # a running, b and c queued
+    assert step.waiting == 2  # b and c wait for a worker

@@ -54,20 +54,21 @@ def test_a_retry_claimed_on_the_driver_connection_clears_the_earlier_xcoms(harne
 
 def test_statements_the_server_forgot_are_prepared_again(harness) -> None:
     run_id = harness.new_run()
-    key = harness.queue(run_id, "quick")
-    start = claim_and_start(harness.metastore, key, **WHO)
-    assert isinstance(start, TryStart)
+    for task_id in ("quick", "slow"):  # the second claim and finish on the connection prepare
+        key = harness.queue(run_id, task_id)
+        start = claim_and_start(harness.metastore, key, **WHO)
+        assert record_finish(harness.metastore, key, start, _success(start), hostname="h")
     with harness.metastore.driver_transaction() as connection:  # as a connection pooler would
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements")
-            assert cursor.fetchone()[0] >= 1
+            assert cursor.fetchone()[0] == 2
             cursor.execute("DEALLOCATE ALL")
+    key = harness.queue(run_id, "fail")
+    start = claim_and_start(harness.metastore, key, **WHO)
+    assert isinstance(start, TryStart)
+    assert harness.state(key) == "running"
     assert record_finish(harness.metastore, key, start, _success(start), hostname="h")
     assert harness.state(key) == "success"
-
-    other = harness.queue(run_id, "slow")
-    assert isinstance(claim_and_start(harness.metastore, other, **WHO), TryStart)
-    assert harness.state(other) == "running"
 
 
 def test_a_connection_the_server_dropped_fails_one_claim_and_leaves_the_pool(harness) -> None:

@@ -3,8 +3,10 @@
 psycopg2 sends every statement as text, so Postgres parses and plans it on each execution. The
 worker's claim and finish are the same two statements for every try, with data-modifying CTEs
 that cost more to plan than to run: preparing them once per connection (``PREPARE``, then
-``EXECUTE``) halves the server's CPU per try. Each pooled connection remembers, in its pool
-record's ``info``, which statements it prepared; a replaced connection prepares them again.
+``EXECUTE``) halves the server's CPU per try. A statement is prepared the second time a
+connection runs it (a process that runs it once, such as a local executor's try, saves the
+round trip). Each pooled connection remembers, in its pool record's ``info``, which statements
+it ran and prepared; a replaced connection starts afresh.
 
 Statements are written with psycopg2's named placeholders (``%(name)s``), the same text the
 plain path executes; a parameter whose type Postgres cannot infer needs a cast in that text.
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-#: the pool record's ``info`` key holding the names a connection has prepared
+#: the pool record's ``info`` keys holding the names a connection has run once, and prepared
+_SEEN_KEY = "tw_run_once"
 _PREPARED_KEY = "tw_prepared"
 
 
@@ -71,8 +74,14 @@ def execute_prepared(connection: Any, sql: str, params: dict[str, Any]) -> Any:
 
     statement = prepared(sql)
     done: set[str] = connection.info.setdefault(_PREPARED_KEY, set())
-    values = [params[name] for name in statement.params]
     cursor = connection.cursor()
+    if statement.name not in done:
+        seen: set[str] = connection.info.setdefault(_SEEN_KEY, set())
+        if statement.name not in seen:  # its first run on this connection: as plain text
+            seen.add(statement.name)
+            cursor.execute(sql, params)
+            return cursor
+    values = [params[name] for name in statement.params]
     for _attempt in range(2):
         try:
             if statement.name not in done:

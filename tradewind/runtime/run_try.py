@@ -56,15 +56,19 @@ def run_try(
     worker_name: str | None = None,
     test_mode: bool = False,
     echo: TextIO | None = None,
+    start: TryStart | None = None,
 ) -> TaskState:
     """Run the claimed try ``try_key`` of ``task`` (an operator or a MappedOperator of the
     loaded DAG) and record its outcome; returns the state written.
 
-    ``echo`` also receives the try's log lines (``tasks test`` prints them).
+    ``echo`` also receives the try's log lines (``tasks test`` prints them). ``start``: what
+    the try needs from the metastore, when the claim read it already (``claim_and_start``).
     """
-    start = load_start(metastore, try_key)
-    if isinstance(start, TaskState):
-        return start
+    if start is None:
+        loaded = load_start(metastore, try_key)
+        if isinstance(loaded, TaskState):
+            return loaded
+        start = loaded
 
     def record(plan: FinishPlan) -> TaskState | None:
         if record_finish(metastore, try_key, start, plan, hostname=hostname):

@@ -47,15 +47,19 @@ def try_log_path(base_log_folder: str | os.PathLike[str], key: TryKey) -> Path:
 class _IsoFormatter(logging.Formatter):
     """Airflow's timestamp style: ``2024-01-01T10:00:00.123+0000``."""
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        from datetime import datetime
+    #: the second of the last record, and its formatted date-time and UTC offset
+    _second: tuple[int, str, str] = (-1, "", "")
 
-        moment = datetime.fromtimestamp(record.created).astimezone()
-        return (
-            moment.strftime("%Y-%m-%dT%H:%M:%S.")
-            + f"{int(record.msecs):03d}"
-            + moment.strftime("%z")
-        )
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        second, stamp, offset = self._second
+        if int(record.created) != second:  # a try's lines mostly share their second
+            from datetime import datetime
+
+            moment = datetime.fromtimestamp(record.created).astimezone()
+            second = int(record.created)
+            stamp, offset = moment.strftime("%Y-%m-%dT%H:%M:%S."), moment.strftime("%z")
+            self._second = (second, stamp, offset)
+        return f"{stamp}{int(record.msecs):03d}{offset}"
 
 
 class _RouterHandler(logging.Handler):
