@@ -104,3 +104,28 @@ def test_a_connection_the_server_dropped_fails_one_claim_and_leaves_the_pool(har
     assert failures <= 1  # the one dropped connection was discarded at once
     assert isinstance(start, TryStart)
     assert harness.state(key) == "running"
+
+
+def test_a_finish_wakes_the_scheduler_only_when_it_moved_the_try(harness) -> None:
+    from tradewind.metastore.wakeup import open_listener, wait_for_wakeup
+
+    run_id = harness.new_run()
+    moved, stale = harness.queue(run_id, "quick"), harness.queue(run_id, "slow")
+    starts = {key: claim_and_start(harness.metastore, key, **WHO) for key in (moved, stale)}
+    with harness.metastore.session() as session:  # marked failed from the dashboard meanwhile
+        assert set_task_state(session, stale.ti_key, "failed", expected=["running"])
+    listener = open_listener(harness.metastore)
+    try:
+        plan = _success(starts[stale])
+        assert not record_finish(
+            harness.metastore, stale, starts[stale], plan, notify=True, hostname="h"
+        )
+        assert wait_for_wakeup(listener, 0.5) is False
+        plan = _success(starts[moved])
+        assert record_finish(
+            harness.metastore, moved, starts[moved], plan, notify=True, hostname="h"
+        )
+        assert wait_for_wakeup(listener, 5.0) is True
+    finally:
+        listener.close()
+    assert (harness.state(stale), harness.state(moved)) == ("failed", "success")

@@ -125,11 +125,16 @@ class Metastore:
             session.close()
 
     @contextmanager
-    def driver_transaction(self) -> Iterator[Any]:
+    def driver_transaction(self, *, one_statement: bool = False) -> Iterator[Any]:
         """One transaction on a pooled driver connection, without a Session: for the few
         statements per try a worker runs, where the ORM's bookkeeping would cost more than the
-        statement. Committed on success, rolled back on error."""
+        statement. Committed on success, rolled back on error.
+
+        ``one_statement``: the caller runs a single statement, which is its own transaction
+        (autocommit): one round trip to the server instead of three (begin, it, commit)."""
         connection = self.engine.raw_connection()
+        if one_statement:
+            connection.dbapi_connection.autocommit = True
         try:
             yield connection
             connection.commit()
@@ -142,6 +147,11 @@ class Metastore:
                 raise DBAPIError.instance(None, None, error, dbapi.Error) from error
             raise
         finally:
+            if one_statement and connection.dbapi_connection is not None:
+                try:
+                    connection.dbapi_connection.autocommit = False
+                except Exception:  # a dead connection: the pool discards it
+                    connection.invalidate()
             connection.close()
 
     def _end_failed(self, connection: Any, error: BaseException) -> None:

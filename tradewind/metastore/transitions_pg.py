@@ -54,6 +54,9 @@ WITH claimed AS (
         hostname = excluded.hostname, worker_name = excluded.worker_name, pid = excluded.pid,
         start_date = excluded.start_date, end_date = NULL, duration = NULL, error = NULL
     WHERE task_try.state NOT IN ({_ENDED})
+), cleared AS (
+    DELETE FROM xcom WHERE {_KEY}
+        AND EXISTS (SELECT 1 FROM claimed WHERE %(try_number)s > 1 OR first_poke_at IS NOT NULL)
 )
 SELECT c.max_tries, c.start_date, c.first_poke_at, c.operator, c.queue, c.pool,
     c.priority_weight, dag.fileloc, {", ".join(f"r.{name}" for name in RUN_COLUMNS)}
@@ -68,24 +71,19 @@ FINISH_FIELDS = frozenset(
 )
 
 
-CLEAR_XCOMS = f"DELETE FROM xcom WHERE {_KEY}"
-
-
 def claim_and_start(
     connection: Any, key: TryKey, *, hostname: str, worker_name: str | None, pid: int
 ) -> tuple[Any, ...] | None:
     """Claim the try and read its start in one statement; None: not claimable (the caller
     drops the message). The row: the instance's start columns, the DAG's file, then the
-    run's :data:`RUN_COLUMNS`. ``connection``: a pooled driver connection, in a transaction
-    that has run nothing yet."""
+    run's :data:`RUN_COLUMNS`. A retry or a rescheduled poke starts without the XComs of its
+    earlier tries (cleared by the same statement). ``connection``: a pooled driver connection,
+    in a transaction that has run nothing yet, or in autocommit (the statement is atomic)."""
     now = datetime.now(UTC)
     params = {**_key_params(key), "now": now, "hostname": hostname}
     params.update(worker_name=worker_name, pid=pid)
     with execute_prepared(connection, CLAIM, params) as cursor:
         row = cursor.fetchone()
-    if row is not None and (key.try_number > 1 or row[2] is not None):
-        with connection.cursor() as cursor:  # a retry or a poke starts without earlier XComs
-            cursor.execute(CLEAR_XCOMS, _key_params(key))
     return tuple(row) if row is not None else None
 
 
@@ -108,7 +106,8 @@ def write_common_finish(
     connection: Any, key: TryKey, start: Any, plan: Any, *, hostname: str, notify: bool
 ) -> bool:
     """``write_finish`` of a plan without XComs or dataset events, in one statement
-    (``connection``: a pooled driver connection, in a transaction that has run nothing yet)."""
+    (``connection``: a pooled driver connection, in a transaction that has run nothing yet, or
+    in autocommit). Nothing is written, and nobody woken, when the try is no longer running."""
     names = tuple(sorted(plan.fields))
     params = {
         **_key_params(key),
@@ -153,7 +152,8 @@ WITH moved AS (
         operator = excluded.operator, queue = excluded.queue
 )
 SELECT (SELECT count(*) FROM moved),
-    CASE WHEN %(channel)s::text IS NULL THEN NULL ELSE pg_notify(%(channel)s::text, '') END
+    CASE WHEN %(channel)s::text IS NOT NULL AND EXISTS (SELECT 1 FROM moved)
+        THEN pg_notify(%(channel)s::text, '') END
 """
     return statement
 

@@ -219,13 +219,10 @@ def record_finish(
         from tradewind.metastore.transitions_pg import finish_is_common, write_common_finish
 
         if finish_is_common(plan):
-            with metastore.driver_transaction() as connection:
-                if write_common_finish(
+            with metastore.driver_transaction(one_statement=True) as connection:
+                return write_common_finish(
                     connection, key, start, plan, hostname=hostname, notify=notify
-                ):
-                    return True
-                connection.rollback()
-                return False
+                )
     with metastore.session() as session:
         if write_finish(session, key, start, plan, hostname=hostname, notify=notify):
             return True

@@ -197,7 +197,7 @@ def claim_and_start(
             return claim_and_start_in(
                 session, key, hostname=hostname, worker_name=worker_name, pid=pid
             )
-    with metastore.driver_transaction() as connection:
+    with metastore.driver_transaction(one_statement=True) as connection:
         return _claim_on_driver(
             connection, key, hostname=hostname, worker_name=worker_name, pid=pid
         )
