@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,8 +47,18 @@ class AdvanceResult:
     active: int = 0
     #: tries queued or running in the runs advanced (the fleet's, for a broker executor)
     in_flight: int = 0
-    #: of those, the ones queued (waiting for a worker or an executor slot)
-    waiting: int = 0
+    #: queue -> [queued, running] of those
+    by_queue: dict[str, list[int]] = field(default_factory=dict)
+
+    def backlogged(self, queued_now: Iterable[Any], threshold: int) -> bool:
+        """Whether every queue with tries in flight (and the tries ``queued_now``, which have a
+        ``queue``) has ``threshold`` or more waiting in it. A queue no worker takes from does
+        not count for the others: one of them running a try is enough to say no."""
+        waiting = {queue: count[0] for queue, count in self.by_queue.items() if any(count)}
+        for queued in queued_now:
+            waiting[queued.queue] = waiting.get(queued.queue, 0) + 1
+        return bool(waiting) and min(waiting.values()) >= threshold
+
     #: task instances of the runs started in this pass (see metastore.statistics)
     started_tasks: int = 0
 
@@ -140,7 +151,10 @@ def advance_runs(
             )
         result.schedulable += len(progress.schedulable)
         result.in_flight += progress.in_flight
-        result.waiting += progress.waiting
+        for queue, (queued_tries, running_tries) in progress.by_queue.items():
+            count = result.by_queue.setdefault(queue, [0, 0])
+            count[0] += queued_tries
+            count[1] += running_tries
         check = progress.next_check_at
         if check is not None and (result.next_check_at is None or check < result.next_check_at):
             result.next_check_at = check

@@ -122,10 +122,10 @@ class Scheduler:
         self._started = False
         self._notified = True
         self._finished_early: list = []
-        #: tries queued or running that the last pass saw, and of those the queued ones
-        #: (see ``_gather``)
+        #: tries queued or running that the last pass saw, and whether every queue they are
+        #: in has a backlog (see ``_gather``)
         self._in_flight = 0
-        self._waiting = 0
+        self._backlogged = False
         self._last_create = 0.0
         self.iterations = 0
 
@@ -261,7 +261,7 @@ class Scheduler:
         in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return
-        window = BACKLOG_WINDOW if self._waiting >= BACKLOG_TRIES else BATCH_WINDOW
+        window = BACKLOG_WINDOW if self._backlogged else BATCH_WINDOW
         limit = min(until, time.monotonic() + window)
         fds = list(getattr(self.executor, "wakeup_fds", list)())
         listener_fd = self._listener.fileno() if self._listener is not None else None
@@ -383,7 +383,7 @@ class Scheduler:
                     parallelism=self.settings.scheduler.parallelism,
                 )
         self._in_flight = result.in_flight + len(tries)
-        self._waiting = result.waiting + len(tries)
+        self._backlogged = result.backlogged(tries, BACKLOG_TRIES)
         if result.started_tasks:
             refresh_if_stale(self.metastore, result.started_tasks)
         if tries:

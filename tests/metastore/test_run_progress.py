@@ -451,7 +451,7 @@ def test_a_task_added_to_the_spec_gets_a_row_even_when_the_rest_runs(
 def test_a_step_counts_the_tries_in_flight_that_will_wake_the_scheduler(
     metastore: Metastore,
 ) -> None:
-    spec = _spec(tasks={"a": {}, "b": {}, "c": {}, "d": {}})
+    spec = _spec(tasks={"a": {}, "b": {}, "c": {"queue": "spark"}, "d": {}})
     _make_run(metastore, spec)
     _step(metastore, spec)  # all four scheduled
     key = TaskInstanceKey("d", "r1", "a", -1)
@@ -465,4 +465,4 @@ def test_a_step_counts_the_tries_in_flight_that_will_wake_the_scheduler(
 
     step = _step(metastore, spec)
     assert step.in_flight == 3  # a running, b and c queued
-    assert step.waiting == 2  # b and c wait for a worker
+    assert step.by_queue == {"default": (1, 1), "spark": (1, 0)}  # (queued, running)

@@ -129,3 +129,41 @@ def test_a_finish_wakes_the_scheduler_only_when_it_moved_the_try(harness) -> Non
     finally:
         listener.close()
     assert (harness.state(stale), harness.state(moved)) == ("failed", "success")
+
+
+def test_a_connection_pinged_after_sitting_idle_still_claims_and_finishes(
+    harness, monkeypatch
+) -> None:
+    """The pool pings a connection idle for a while before handing it out; the ping must not
+    leave a transaction open under the one-statement claim and finish."""
+    from tradewind.metastore import engine
+
+    monkeypatch.setattr(engine, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout pings
+    run_id = harness.new_run()
+    for task_id in ("quick", "slow", "fail"):  # plain, then prepared statements
+        key = harness.queue(run_id, task_id)
+        start = claim_and_start(harness.metastore, key, **WHO)
+        assert isinstance(start, TryStart)
+        assert record_finish(harness.metastore, key, start, _success(start), hostname="h")
+        assert harness.state(key) == "success"
+    assert harness.metastore.engine.pool.checkedout() == 0
+
+
+def test_a_connection_whose_statements_exist_but_are_not_known_here_still_claims(
+    harness,
+) -> None:
+    """Behind a transaction pooler a connection can meet a server session that prepared the
+    statement already (PREPARE fails as a duplicate): it goes on with plain statements."""
+    run_id = harness.new_run()
+    for task_id in ("quick", "slow"):
+        key = harness.queue(run_id, task_id)
+        start = claim_and_start(harness.metastore, key, **WHO)
+        assert record_finish(harness.metastore, key, start, _success(start), hostname="h")
+    with harness.metastore.driver_transaction() as connection:
+        connection.info.pop("tw_prepared")  # what this side knows, not what the server has
+    for task_id in ("fail", "long"):
+        key = harness.queue(run_id, task_id)
+        start = claim_and_start(harness.metastore, key, **WHO)
+        assert isinstance(start, TryStart)
+        assert record_finish(harness.metastore, key, start, _success(start), hostname="h")
+        assert harness.state(key) == "success"

@@ -48,6 +48,8 @@ class DagShape:
     needs_past: bool
     #: some task is mapped over an upstream task's result
     maps_upstream: bool
+    #: task id -> the queue its tries are sent to
+    queue_of: Mapping[str, str]
 
 
 _CACHE_SIZE = 128
@@ -72,6 +74,7 @@ def shape_of(spec: DagSpec) -> DagShape:
         },
         needs_past=any(t.depends_on_past or t.wait_for_downstream for t in spec.tasks),
         maps_upstream=any(t.mapped == "upstream" and t.map_upstream for t in spec.tasks),
+        queue_of={t.task_id: t.queue for t in spec.tasks},
     )
     with _cache_lock:
         _cache[key] = (spec, shape)

@@ -90,6 +90,7 @@ def _ping_idle_connections(engine: Engine) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("SELECT 1")
             cursor.close()
+            dbapi_conn.rollback()  # the driver began a transaction for it: end it
         except Exception as error:
             raise exc.DisconnectionError(str(error)) from None
 
@@ -131,11 +132,13 @@ class Metastore:
         statement. Committed on success, rolled back on error.
 
         ``one_statement``: the caller runs a single statement, which is its own transaction
-        (autocommit): one round trip to the server instead of three (begin, it, commit)."""
+        (autocommit): one round trip to the server instead of three (begin, it, commit). It
+        commits as it runs: nothing is rolled back after it."""
         connection = self.engine.raw_connection()
-        if one_statement:
-            connection.dbapi_connection.autocommit = True
         try:
+            if one_statement:
+                connection.dbapi_connection.rollback()  # none open, unless a checkout ping's
+                connection.dbapi_connection.autocommit = True
             yield connection
             connection.commit()
         except BaseException as error:

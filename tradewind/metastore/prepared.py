@@ -23,6 +23,8 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 #: the pool record's ``info`` keys holding the names a connection has run once, and prepared
 _SEEN_KEY = "tw_run_once"
 _PREPARED_KEY = "tw_prepared"
+#: set on a connection whose server forgot its statements: it runs them as plain text
+_PLAIN_KEY = "tw_plain_statements"
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,14 @@ _cache: dict[str, PreparedStatement] = {}
 
 
 def prepared(sql: str) -> PreparedStatement:
-    """The prepared form of ``sql`` (built once per text; the name is derived from it)."""
+    """The prepared form of ``sql`` (built once per text; the name is derived from it).
+
+    ``sql`` holds no ``%%`` and no placeholder inside a quoted literal: both mean something
+    else in the plain text psycopg2 sends than in ``PREPARE``."""
     statement = _cache.get(sql)
     if statement is None:
+        if "%%" in sql:
+            raise ValueError("a prepared statement cannot hold %%")
         names: list[str] = []
 
         def number(match: re.Match[str]) -> str:
@@ -66,34 +73,34 @@ def execute_prepared(connection: Any, sql: str, params: dict[str, Any]) -> Any:
     """Execute ``sql`` as a prepared statement on ``connection`` (a pool-proxied psycopg2
     connection, which has ``info``); returns the cursor, ready to fetch.
 
-    It must be the first statement of its transaction: when the server no longer knows the
-    statement (a connection pooler in front of Postgres, ``DISCARD ALL``), the transaction is
-    rolled back and the statement prepared again.
+    It must be the first statement of its transaction. When the server does not keep the
+    connection's statements (a transaction pooler such as PgBouncer in front of Postgres, or a
+    ``DISCARD ALL``), that connection runs its statements as plain text from then on.
     """
     from psycopg2.errors import DuplicatePreparedStatement, InvalidSqlStatementName
 
-    statement = prepared(sql)
-    done: set[str] = connection.info.setdefault(_PREPARED_KEY, set())
+    info = connection.info
     cursor = connection.cursor()
+    if info.get(_PLAIN_KEY):
+        cursor.execute(sql, params)
+        return cursor
+    statement = prepared(sql)
+    done: set[str] = info.setdefault(_PREPARED_KEY, set())
     if statement.name not in done:
-        seen: set[str] = connection.info.setdefault(_SEEN_KEY, set())
+        seen: set[str] = info.setdefault(_SEEN_KEY, set())
         if statement.name not in seen:  # its first run on this connection: as plain text
             seen.add(statement.name)
             cursor.execute(sql, params)
             return cursor
-    values = [params[name] for name in statement.params]
-    for _attempt in range(2):
-        try:
-            if statement.name not in done:
-                cursor.execute(statement.prepare)
+    try:
+        if statement.name not in done:
+            cursor.execute(statement.prepare)
             done.add(statement.name)
-            cursor.execute(statement.execute, values)
-            return cursor
-        except InvalidSqlStatementName:  # the server forgot it: prepare it again
-            connection.rollback()
-            done.clear()
-        except DuplicatePreparedStatement:  # prepared already on this server connection
-            connection.rollback()
-            done.add(statement.name)
-    cursor.execute(statement.execute, values)
+        cursor.execute(statement.execute, [params[name] for name in statement.params])
+    except (InvalidSqlStatementName, DuplicatePreparedStatement):
+        connection.rollback()
+        info[_PLAIN_KEY] = True
+        done.clear()
+        cursor = connection.cursor()
+        cursor.execute(sql, params)
     return cursor

@@ -12,7 +12,6 @@ or written beyond the one query of its instances.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -51,8 +50,8 @@ class RunProgress:
     changed: bool = False
     #: instances queued or running when the step read them (tries in flight elsewhere)
     in_flight: int = 0
-    #: of those, the ones queued (waiting for a worker or an executor slot)
-    waiting: int = 0
+    #: queue -> how many of those are queued (waiting for a worker) and running, per queue
+    by_queue: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 #: a run's instances in :class:`TIRow`'s column order, as a Core query built once (an ORM query
@@ -156,7 +155,7 @@ def update_dagrun(
             schedulable=_scheduled_keys(dag_id, run_id, raw),
             next_check_at=deadline,
             changed=changed,
-            **_in_flight(raw),
+            **_in_flight(spec, raw),
         )
 
     rows = _as_tirows(raw)
@@ -192,15 +191,26 @@ def update_dagrun(
         run_state=run_state,
         next_check_at=next_check,
         changed=changed,
-        **(_in_flight(raw) if run_state == DagRunState.RUNNING else {}),
+        **(_in_flight(spec, raw) if run_state == DagRunState.RUNNING else {}),
     )
 
 
-def _in_flight(raw: Sequence[Any]) -> dict[str, int]:
-    """:class:`RunProgress`'s ``in_flight`` and ``waiting`` counts of these rows."""
-    states = Counter(row[2] for row in raw)
-    waiting = states[T.QUEUED.value]
-    return {"in_flight": waiting + states[T.RUNNING.value], "waiting": waiting}
+_QUEUED, _RUNNING = T.QUEUED.value, T.RUNNING.value
+
+
+def _in_flight(spec: DagSpec, raw: Sequence[Any]) -> dict[str, Any]:
+    """:class:`RunProgress`'s ``in_flight`` and ``by_queue`` counts of these rows."""
+    queue_of = shape_of(spec).queue_of
+    counts: dict[str, list[int]] = {}
+    for row in raw:
+        state = row[2]
+        if state in (_QUEUED, _RUNNING):
+            count = counts.setdefault(queue_of.get(row[0], ""), [0, 0])
+            count[state == _RUNNING] += 1
+    return {
+        "in_flight": sum(q + r for q, r in counts.values()),
+        "by_queue": {queue: (q, r) for queue, (q, r) in counts.items()},
+    }
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -55,8 +55,8 @@ class _IsoFormatter(logging.Formatter):
         if int(record.created) != second:  # a try's lines mostly share their second
             from datetime import datetime
 
-            moment = datetime.fromtimestamp(record.created).astimezone()
             second = int(record.created)
+            moment = datetime.fromtimestamp(second).astimezone()
             stamp, offset = moment.strftime("%Y-%m-%dT%H:%M:%S."), moment.strftime("%z")
             self._second = (second, stamp, offset)
         return f"{stamp}{int(record.msecs):03d}{offset}"
