@@ -105,8 +105,12 @@ class TaskSkipped(TradewindError):
     """Raised inside a task to mark it skipped."""
 
 
-class TaskTimeout(TaskFailure):
-    """The try ran past its execution_timeout."""
+class TaskTimeout(BaseException):
+    """The try ran past its execution_timeout.
+
+    A ``BaseException``, as Airflow's ``AirflowTaskTimeout`` since 2.8: a task's own
+    ``except Exception`` cannot swallow its timeout and carry on. The try fails (and is
+    retried if it has retries left)."""
 
 
 class SensorTimeout(TaskFailureNoRetry):

@@ -51,3 +51,37 @@ def test_in_a_worker_thread_the_timeout_hook_runs_and_the_task_is_interrupted():
 def test_no_timeout_means_no_limit():
     with execution_timeout(None):
         pass
+
+
+def test_a_task_that_catches_exception_cannot_swallow_its_timeout(tmp_path, monkeypatch):
+    """As in Airflow 2.8+: the timeout is not an ``Exception``, so a task's broad
+    ``except Exception`` does not turn a timed-out try into a success."""
+    from datetime import datetime
+
+    from tradewind.operators.python import PythonOperator
+    from tradewind.sdk.dag import DAG
+
+    monkeypatch.setenv("TRADEWIND_HOME", str(tmp_path))
+    attempts: list[str] = []
+
+    def stubborn() -> str:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.05)
+            except Exception as exc:  # what a careless task does
+                attempts.append(type(exc).__name__)
+        return "finished anyway"
+
+    with DAG("swallow", start_date=datetime(2024, 1, 1), schedule=None) as dag:
+        PythonOperator(
+            task_id="stubborn",
+            python_callable=stubborn,
+            execution_timeout=timedelta(seconds=0.5),
+        )
+    started = time.monotonic()
+    run = dag.test()
+    assert time.monotonic() - started < 4
+    assert run.state == "failed"
+    assert run.get_task_instance("stubborn").state == "failed"
+    assert attempts == []

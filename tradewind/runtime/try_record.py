@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
-from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped
+from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped, TaskTimeout
 from tradewind.runtime.secrets_masker import redact
 from tradewind.runtime.try_start import TryStart
 
@@ -78,7 +78,7 @@ def _error_text(exc: BaseException | None) -> str | None:
     if exc is None:
         return None
     message = str(exc) or type(exc).__name__
-    if not isinstance(exc, TaskFailure | TaskSkipped):
+    if not isinstance(exc, TaskFailure | TaskSkipped | TaskTimeout):
         message = f"{type(exc).__name__}: {message}"
     return redact(message)
 
