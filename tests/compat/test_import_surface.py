@@ -147,10 +147,42 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
         "tradewind.sensors.external_task",
         ["ExternalTaskSensor", "ExternalTaskMarker"],
     ),
-    ("airflow.sensors.time_delta", "tradewind.sensors.time_delta", ["TimeDeltaSensor"]),
-    ("airflow.sensors.date_time", "tradewind.sensors.date_time", ["DateTimeSensor"]),
-    ("airflow.sensors.time_sensor", "tradewind.sensors.time_sensor", ["TimeSensor"]),
+    (
+        "airflow.sensors.time_delta",
+        "tradewind.sensors.time_delta",
+        ["TimeDeltaSensor", "TimeDeltaSensorAsync"],
+    ),
+    (
+        "airflow.sensors.date_time",
+        "tradewind.sensors.date_time",
+        ["DateTimeSensor", "DateTimeSensorAsync"],
+    ),
+    (
+        "airflow.sensors.time_sensor",
+        "tradewind.sensors.time_sensor",
+        ["TimeSensor", "TimeSensorAsync"],
+    ),
     ("airflow.sensors.python", "tradewind.sensors.python", ["PythonSensor"]),
+    ("airflow.configuration", "tradewind.configuration", ["conf"]),
+    ("airflow.sensors.bash", "tradewind.sensors.bash", ["BashSensor"]),
+    ("airflow.sensors.weekday", "tradewind.sensors.weekday", ["DayOfWeekSensor"]),
+    ("airflow.providers.standard.sensors.bash", "tradewind.sensors.bash", ["BashSensor"]),
+    (
+        "airflow.providers.standard.sensors.weekday",
+        "tradewind.sensors.weekday",
+        ["DayOfWeekSensor"],
+    ),
+    (
+        "airflow.sensors",
+        "tradewind.sensors",
+        [
+            "TimeDeltaSensorAsync",
+            "TimeSensorAsync",
+            "DateTimeSensorAsync",
+            "BashSensor",
+            "DayOfWeekSensor",
+        ],
+    ),
     ("airflow.providers.http.sensors.http", "tradewind.sensors.http", ["HttpSensor"]),
     ("airflow.providers.common.sql.sensors.sql", "tradewind.sensors.sql", ["SqlSensor"]),
     # -- hooks -----------------------------------------------------------------------------------
@@ -176,6 +208,9 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
     ("airflow.utils.context", "tradewind.utils.context", ["Context"]),
     ("airflow.utils", "tradewind.utils", ["timezone", "dates"]),
     ("airflow.utils.timezone", "tradewind.utils.timezone", ["datetime", "utcnow", "utc"]),
+    # Airflow 1.10's home of the chaining helpers (tradewind has no ``utils.helpers`` module)
+    ("airflow.utils.helpers", "tradewind.models.baseoperator", ["chain", "cross_downstream"]),
+    ("airflow.utils.helpers", "tradewind", ["chain", "cross_downstream"]),
 ]
 
 ROWS = [(airflow, tw, name) for airflow, tw, names in IMPORT_MAP for name in names]

@@ -18,8 +18,13 @@ _EXPORTS: dict[str, str] = {
     "ExternalTaskSensor": "tradewind.sensors.external_task",
     "ExternalTaskMarker": "tradewind.sensors.external_task",
     "TimeDeltaSensor": "tradewind.sensors.time_delta",
+    "TimeDeltaSensorAsync": "tradewind.sensors.time_delta",
     "DateTimeSensor": "tradewind.sensors.date_time",
+    "DateTimeSensorAsync": "tradewind.sensors.date_time",
     "TimeSensor": "tradewind.sensors.time_sensor",
+    "TimeSensorAsync": "tradewind.sensors.time_sensor",
+    "BashSensor": "tradewind.sensors.bash",
+    "DayOfWeekSensor": "tradewind.sensors.weekday",
     "DecoratedSensorOperator": "tradewind.sensors.decorator",
     "sensor_task": "tradewind.sensors.decorator",
 }

@@ -1,5 +1,6 @@
 """``DateTimeSensor``: wait until a (templated) date and time, as
-``airflow.sensors.date_time.DateTimeSensor``."""
+``airflow.sensors.date_time.DateTimeSensor``; ``DateTimeSensorAsync`` waits the same way in
+reschedule mode."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, ClassVar
 
 from tradewind.errors import DagDefinitionError, TaskFailure
 from tradewind.sensors.base import BaseSensorOperator
+from tradewind.sensors.deferrable import RescheduleUntilTargetMixin
 
 
 def _parse(value: str) -> datetime:
@@ -40,3 +42,11 @@ class DateTimeSensor(BaseSensorOperator):
     def poke(self, context: dict[str, Any]) -> bool:
         self.log.info("Checking if the time (%s) has come", self.target_time)
         return datetime.now(UTC) > _parse(str(self.target_time))
+
+
+class DateTimeSensorAsync(RescheduleUntilTargetMixin, DateTimeSensor):
+    """Airflow's deferrable ``DateTimeSensor``: frees its worker slot between pokes and pokes
+    again at ``target_time`` at the latest."""
+
+    def wake_at(self, context: dict[str, Any]) -> datetime:
+        return _parse(str(self.target_time))

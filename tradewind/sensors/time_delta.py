@@ -1,5 +1,6 @@
 """``TimeDeltaSensor``: wait until ``delta`` after the run's data interval ends, as
-``airflow.sensors.time_delta.TimeDeltaSensor``."""
+``airflow.sensors.time_delta.TimeDeltaSensor``; ``TimeDeltaSensorAsync`` waits the same way in
+reschedule mode."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tradewind.sensors.base import BaseSensorOperator
+from tradewind.sensors.deferrable import RescheduleUntilTargetMixin
 
 
 class TimeDeltaSensor(BaseSensorOperator):
@@ -28,3 +30,11 @@ class TimeDeltaSensor(BaseSensorOperator):
         target = self.target_time(context)
         self.log.info("Checking if the time (%s) has come", target)
         return datetime.now(UTC) > target
+
+
+class TimeDeltaSensorAsync(RescheduleUntilTargetMixin, TimeDeltaSensor):
+    """Airflow's deferrable ``TimeDeltaSensor``: frees its worker slot between pokes and pokes
+    again at the target time at the latest."""
+
+    def wake_at(self, context: dict[str, Any]) -> datetime:
+        return self.target_time(context)
