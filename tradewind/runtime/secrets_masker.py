@@ -7,6 +7,7 @@ Connection passwords and the values of variables whose key looks sensitive are r
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from typing import Any
@@ -17,6 +18,10 @@ SENSITIVE_WORDS: frozenset[str] = frozenset(
 )
 
 _lock = threading.Lock()
+# a try process is forked from a threaded worker: no other thread may hold this lock at fork
+os.register_at_fork(
+    before=_lock.acquire, after_in_parent=_lock.release, after_in_child=_lock.release
+)
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 _extra_words: set[str] = set()

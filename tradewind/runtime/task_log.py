@@ -27,6 +27,12 @@ TASK_LOGGER = "tradewind.task"
 
 _local = threading.local()
 _install_lock = threading.Lock()
+# a try process is forked from a threaded worker: no other thread may hold this lock at fork
+os.register_at_fork(
+    before=_install_lock.acquire,
+    after_in_parent=_install_lock.release,
+    after_in_child=_install_lock.release,
+)
 _active = 0
 _router: _RouterHandler | None = None
 

@@ -21,6 +21,12 @@ import jinja2.sandbox
 from tradewind.templating.filters import FILTERS
 
 _cache_lock = threading.Lock()
+# a try process is forked from a threaded worker: no other thread may hold this lock at fork
+os.register_at_fork(
+    before=_cache_lock.acquire,
+    after_in_parent=_cache_lock.release,
+    after_in_child=_cache_lock.release,
+)
 _cache: weakref.WeakKeyDictionary[Any, jinja2.Environment] = weakref.WeakKeyDictionary()
 
 
