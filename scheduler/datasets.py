@@ -1,13 +1,15 @@
-"""Dataset-triggered runs: a DAG scheduled on datasets gets a run once every one of its
-datasets has a new event since its last such run (a row in ``dataset_dag_run_queue``, written
-by the runtime when a producing task succeeds). The rows it consumed are deleted with the run's
-creation, in one transaction."""
+"""Dataset-triggered runs: a DAG scheduled on datasets gets a run once its datasets updated since
+its last such run (rows in ``dataset_dag_run_queue``, written by the runtime when a producing
+task succeeds) satisfy its schedule: every one of them for a list (or ``a & b``), any one for
+``a | b``, nested as written. The rows it consumed are deleted with the run's creation, in one
+transaction."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,12 +17,16 @@ from sqlalchemy.orm import Session
 from scheduler.ha import skip_locked
 from scheduler.spec_cache import SpecCache
 from tradewind.core.schedules import dataset_data_interval
+from tradewind.core.spec import DagSpec
 from tradewind.errors import DagRunAlreadyExists
 from tradewind.metastore.models import (
     DagModel,
     DagScheduleDataset,
     DatasetDagRunQueue,
     DatasetEvent,
+)
+from tradewind.metastore.models import (
+    Dataset as DatasetModel,
 )
 
 log = logging.getLogger(__name__)
@@ -52,26 +58,50 @@ def create_dataset_runs(session: Session, specs: SpecCache, *, now: datetime) ->
             )
         ).scalars()
     }
-    needed: dict[str, set[int]] = defaultdict(set)
-    for dataset_id, dag_id in session.execute(
-        select(DagScheduleDataset.dataset_id, DagScheduleDataset.dag_id).where(
-            DagScheduleDataset.dag_id.in_(list(dags))
-        )
+    needed: dict[str, dict[int, str]] = defaultdict(dict)
+    for dataset_id, dag_id, uri in session.execute(
+        select(DagScheduleDataset.dataset_id, DagScheduleDataset.dag_id, DatasetModel.uri)
+        .join(DatasetModel, DatasetModel.id == DagScheduleDataset.dataset_id)
+        .where(DagScheduleDataset.dag_id.in_(list(dags)))
     ).all():
-        needed[dag_id].add(dataset_id)
+        needed[dag_id][dataset_id] = uri
     created = 0
     for dag_id, dag in dags.items():
         have = pending[dag_id]
-        if not needed[dag_id] or not needed[dag_id] <= set(have):
+        ready = set(needed[dag_id]) & set(have)
+        if not ready or dag.latest_version_id is None:
             continue
-        if _create_run(session, specs, dag, needed[dag_id], have, now):
+        spec = specs.version(session, dag.latest_version_id)
+        if spec is None or not _condition_met(
+            spec, {needed[dag_id][i] for i in ready}, needed[dag_id]
+        ):
+            continue
+        if _create_run(session, spec, dag, ready, have, now):
             created += 1
     return created
 
 
+def _condition_met(spec: DagSpec, updated: set[str], scheduled: dict[int, str]) -> bool:
+    """Whether the datasets ``updated`` since the last dataset-triggered run satisfy the DAG's
+    schedule (a plain list: all of its datasets)."""
+    condition = spec.schedule.dataset_condition
+    if condition is None:
+        return set(scheduled.values()) <= updated
+    return _evaluate(condition, updated)
+
+
+def _evaluate(condition: Any, updated: set[str]) -> bool:
+    """A condition's plain data: a URI, or ("any" | "all", item, ...)."""
+    if isinstance(condition, str):
+        return condition in updated
+    kind, *items = condition
+    results = (_evaluate(item, updated) for item in items)
+    return any(results) if kind == "any" else all(results)
+
+
 def _create_run(
     session: Session,
-    specs: SpecCache,
+    spec: DagSpec,
     dag: DagModel,
     dataset_ids: set[int],
     queued_at: dict[int, datetime],
@@ -79,11 +109,6 @@ def _create_run(
 ) -> bool:
     from tradewind.metastore.runs import create_dagrun
 
-    if dag.latest_version_id is None:
-        return False
-    spec = specs.version(session, dag.latest_version_id)
-    if spec is None:
-        return False
     since = min(queued_at[i] for i in dataset_ids)
     event_times = session.execute(
         select(DatasetEvent.timestamp).where(

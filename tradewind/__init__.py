@@ -15,10 +15,16 @@ _LAZY: dict[str, str] = {
     "DAG": "tradewind.sdk.dag:DAG",
     "dag": "tradewind.sdk.dag:dag",
     "task": "tradewind.sdk.decorators:task",
+    "setup": "tradewind.sdk.setup_teardown:setup",
+    "teardown": "tradewind.sdk.setup_teardown:teardown",
     "TaskGroup": "tradewind.sdk.taskgroup:TaskGroup",
     "task_group": "tradewind.sdk.taskgroup:task_group",
     "Dataset": "tradewind.sdk.dataset:Dataset",
     "Asset": "tradewind.sdk.dataset:Asset",
+    "DatasetAny": "tradewind.sdk.dataset:DatasetAny",
+    "DatasetAll": "tradewind.sdk.dataset:DatasetAll",
+    "AssetAny": "tradewind.sdk.dataset:AssetAny",
+    "AssetAll": "tradewind.sdk.dataset:AssetAll",
     "Param": "tradewind.sdk.param:Param",
     "ParamsDict": "tradewind.sdk.param:ParamsDict",
     "Variable": "tradewind.sdk.variable:Variable",
@@ -47,7 +53,11 @@ if TYPE_CHECKING:
     from tradewind.sdk.dag import DAG as DAG
     from tradewind.sdk.dag import dag as dag
     from tradewind.sdk.dataset import Asset as Asset
+    from tradewind.sdk.dataset import AssetAll as AssetAll
+    from tradewind.sdk.dataset import AssetAny as AssetAny
     from tradewind.sdk.dataset import Dataset as Dataset
+    from tradewind.sdk.dataset import DatasetAll as DatasetAll
+    from tradewind.sdk.dataset import DatasetAny as DatasetAny
     from tradewind.sdk.decorators import task as task
     from tradewind.sdk.dependencies import (
         chain as chain,
@@ -61,6 +71,8 @@ if TYPE_CHECKING:
     from tradewind.sdk.mapping import MappedOperator as MappedOperator
     from tradewind.sdk.param import Param as Param
     from tradewind.sdk.param import ParamsDict as ParamsDict
+    from tradewind.sdk.setup_teardown import setup as setup
+    from tradewind.sdk.setup_teardown import teardown as teardown
     from tradewind.sdk.taskgroup import TaskGroup as TaskGroup
     from tradewind.sdk.taskgroup import task_group as task_group
     from tradewind.sdk.trigger_rule import TriggerRule as TriggerRule

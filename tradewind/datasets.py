@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from tradewind.sdk.dataset import Asset, Dataset
+from tradewind.sdk.dataset import (
+    Asset,
+    AssetAll,
+    AssetAny,
+    BaseDataset,
+    Dataset,
+    DatasetAll,
+    DatasetAny,
+)
 
-__all__ = ["Asset", "Dataset"]
+__all__ = ["Asset", "AssetAll", "AssetAny", "BaseDataset", "Dataset", "DatasetAll", "DatasetAny"]

@@ -46,9 +46,14 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
             "get_current_context",
         ],
     ),
-    ("airflow.decorators", "tradewind.decorators", ["dag", "task", "task_group"]),
-    ("airflow.decorators", "tradewind", ["dag", "task", "task_group"]),
-    ("airflow.datasets", "tradewind.datasets", ["Dataset"]),
+    (
+        "airflow.decorators",
+        "tradewind.decorators",
+        ["dag", "task", "task_group", "setup", "teardown"],
+    ),
+    ("airflow.decorators", "tradewind", ["dag", "task", "task_group", "setup", "teardown"]),
+    ("airflow.datasets", "tradewind.datasets", ["Dataset", "DatasetAny", "DatasetAll"]),
+    ("airflow.datasets", "tradewind", ["Dataset", "DatasetAny", "DatasetAll"]),
     (
         "airflow.exceptions",
         "tradewind.exceptions",

@@ -142,5 +142,6 @@ def test_an_unknown_trigger_rule_names_the_valid_ones() -> None:
     assert "none_failed_min_one_success" in info.value.hint
 
 
-def test_there_are_the_eleven_airflow_rules() -> None:
-    assert len(TriggerRule) == 11
+def test_there_are_the_thirteen_airflow_rules() -> None:
+    # with all_done_setup_success (Airflow 2.7) and all_done_min_one_success (Airflow 2.10)
+    assert len(TriggerRule) == 13

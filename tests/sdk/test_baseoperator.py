@@ -126,11 +126,13 @@ def test_a_duplicate_task_id_names_the_id_and_the_dag() -> None:
             EmptyOperator(task_id="same")
 
 
-def test_all_eleven_trigger_rules_exist_with_airflow_values() -> None:
+def test_all_thirteen_trigger_rules_exist_with_airflow_values() -> None:
     assert TriggerRule.all_triggers() == {
         "all_success",
         "all_failed",
         "all_done",
+        "all_done_setup_success",
+        "all_done_min_one_success",
         "all_skipped",
         "one_success",
         "one_failed",

@@ -13,7 +13,8 @@ scheduler loop per level). It decides:
   to restore (``removed`` but back in the spec);
 - the run's resulting state, as Airflow's ``DagRun.update_state``: failed once nothing is
   unfinished and a leaf failed or is upstream_failed; success once nothing is unfinished and
-  every leaf succeeded or was skipped; failed on a deadlock (only ``none`` instances left and
+  every leaf succeeded or was skipped (teardowns aside: see ``core.setup_teardown``); failed
+  on a deadlock (only ``none`` instances left and
   none of them can ever move).
 
 Differences from Airflow, on purpose: a previous run without an instance of the task (it was
@@ -29,7 +30,8 @@ from datetime import datetime
 from itertools import chain
 from typing import NamedTuple
 
-from tradewind.core.run_shape import shape_of
+from tradewind.core.run_shape import DagShape, shape_of
+from tradewind.core.setup_teardown import setup_constraint, with_setup_counts
 from tradewind.core.spec import DagSpec, TaskSpec
 from tradewind.core.states import (
     FINISHED,
@@ -38,7 +40,7 @@ from tradewind.core.states import (
     TaskState,
     is_task_transition_allowed,
 )
-from tradewind.core.trigger_rules import Decision, UpstreamCounts, evaluate
+from tradewind.core.trigger_rules import Decision, TriggerRule, UpstreamCounts, evaluate
 
 T = TaskState
 # plain strings: an enum member's ``.value`` is a descriptor call, and this runs per instance
@@ -191,7 +193,7 @@ def decide(
             if state != _NONE:
                 continue
             if counts is None:
-                counts = _upstream_counts(task, states)
+                counts = _upstream_counts(task, states, shape)
             _decide_none(out, task, map_index, counts, states, past, map_lengths, spec)
 
     _run_state(spec, states, out)
@@ -252,13 +254,19 @@ def _due(out: RunDecisions, row: TIRow | None, state: str, now: datetime) -> Non
         out.next_check_at = row.next_try_at
 
 
-def _upstream_counts(task: TaskSpec, states: Mapping[str, Mapping[int, str]]) -> UpstreamCounts:
-    """Counts over every instance of every upstream task (a missing task counts unfinished)."""
+def _upstream_counts(
+    task: TaskSpec, states: Mapping[str, Mapping[int, str]], shape: DagShape
+) -> UpstreamCounts:
+    """Counts over every instance of every upstream task (a missing task counts unfinished);
+    for a teardown's rule, also over those of its direct setups."""
     upstream_states: list[str] = []
     for up in task.upstream:
         mine = states.get(up)
         upstream_states.extend(mine.values() if mine else [_NONE])
-    return UpstreamCounts.from_states(upstream_states)
+    counts = UpstreamCounts.from_states(upstream_states)
+    if task.trigger_rule != TriggerRule.ALL_DONE_SETUP_SUCCESS.value:
+        return counts
+    return with_setup_counts(counts, task, states, shape.setup_ids)
 
 
 def _decide_none(
@@ -273,6 +281,14 @@ def _decide_none(
 ) -> None:
     slot = (task.task_id, map_index)
     decision = evaluate(task.trigger_rule, counts, map_index=map_index)
+    setups = shape_of(spec).indirect_setups.get(task.task_id)
+    if setups:
+        # Airflow's setup constraint: the setups it runs under, first
+        constraint = setup_constraint(setups, states, map_index=map_index)
+        if constraint is not None and (
+            constraint is not Decision.WAIT or decision is Decision.READY
+        ):
+            decision = constraint
     if decision is Decision.WAIT:
         return
     if decision is not Decision.READY:
@@ -356,7 +372,8 @@ def _run_state(spec: DagSpec, states: dict[str, dict[int, str]], out: RunDecisio
     )
     unfinished = set(chain.from_iterable(map(dict.values, live.values()))) & _UNFINISHED
     if not unfinished:
-        leaves = (state for tid in spec.leaves for state in live.get(tid, {}).values())
+        leaf_ids = shape_of(spec).effective_leaves
+        leaves = (state for tid in leaf_ids for state in live.get(tid, {}).values())
         failed = any(state in _LEAF_FAILED for state in leaves)
         out.run_state = DagRunState.FAILED if failed else DagRunState.SUCCESS
         return

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
+from tradewind.core.setup_teardown import effective_leaves, indirect_setups
 from tradewind.core.spec import DagSpec
 from tradewind.core.states import UNFINISHED, TaskState, is_task_transition_allowed
 
@@ -50,6 +51,12 @@ class DagShape:
     maps_upstream: bool
     #: task id -> the queue its tries are sent to
     queue_of: Mapping[str, str]
+    #: the tasks whose states decide the run's (teardowns aside)
+    effective_leaves: tuple[str, ...] = ()
+    #: task id -> the setups it waits for besides its direct upstream tasks
+    indirect_setups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: ids of setup tasks
+    setup_ids: frozenset[str] = frozenset()
 
 
 _CACHE_SIZE = 128
@@ -75,6 +82,9 @@ def shape_of(spec: DagSpec) -> DagShape:
         needs_past=any(t.depends_on_past or t.wait_for_downstream for t in spec.tasks),
         maps_upstream=any(t.mapped == "upstream" and t.map_upstream for t in spec.tasks),
         queue_of={t.task_id: t.queue for t in spec.tasks},
+        effective_leaves=effective_leaves(spec),
+        indirect_setups=indirect_setups(spec),
+        setup_ids=frozenset(t.task_id for t in spec.tasks if t.is_setup),
     )
     with _cache_lock:
         _cache[key] = (spec, shape)

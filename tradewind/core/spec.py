@@ -25,6 +25,9 @@ class ScheduleSpec:
     expression: str | None = None
     seconds: float | None = None
     dataset_uris: tuple[str, ...] = ()
+    #: for ``datasets``, None means all of ``dataset_uris``; else a condition (``a | b``): a URI,
+    #: or ("any" | "all", item, ...) over nested items
+    dataset_condition: str | tuple[Any, ...] | None = None
     #: what the user wrote, for display ("@daily", "0 6 * * *", "1 day, 0:00:00", ...)
     description: str = "None"
 
@@ -57,6 +60,9 @@ class TaskSpec:
     map_length: int | None = None
     #: for "upstream" mapping, the task ids whose XCom lists decide the length
     map_upstream: tuple[str, ...] = ()
+    #: for "upstream" mapping over zipped results (``a.zip(b)``): one factor per mapped argument,
+    #: their lengths multiplied; a factor is a task id or ("zip" | "zip_longest", factor, ...)
+    map_zip: tuple[Any, ...] = ()
     template_fields: tuple[str, ...] = ()
     is_sensor: bool = False
     #: sensors in "reschedule" mode give their slot back between pokes
@@ -66,6 +72,11 @@ class TaskSpec:
     ui_color: str = "#fff"
     email_on_failure: bool = False
     email_on_retry: bool = False
+    #: setup and teardown tasks (Airflow 2.7); a failed teardown fails its run only with
+    #: ``on_failure_fail_dagrun``
+    is_setup: bool = False
+    is_teardown: bool = False
+    on_failure_fail_dagrun: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,11 +143,13 @@ class DagSpec:
         data = dict(data)
         sched = data.pop("schedule", None) or {}
         sched["dataset_uris"] = tuple(sched.get("dataset_uris", ()))
+        sched["dataset_condition"] = _condition(sched.get("dataset_condition"))
         tasks = []
         for t in data.pop("tasks", ()):
             t = dict(t)
             for key in ("upstream", "downstream", "outlets", "map_upstream", "template_fields"):
                 t[key] = tuple(t.get(key, ()))
+            t["map_zip"] = _condition(t.get("map_zip", ()))
             tasks.append(TaskSpec(**t))
         data["tags"] = tuple(data.get("tags", ()))
         return cls(schedule=ScheduleSpec(**sched), tasks=tuple(tasks), **data)
@@ -144,3 +157,10 @@ class DagSpec:
     @classmethod
     def from_json(cls, text: str) -> DagSpec:
         return cls.from_dict(json.loads(text))
+
+
+def _condition(value: Any) -> Any:
+    """A dataset condition (or ``map_zip``) read back from JSON: its lists back into tuples."""
+    if isinstance(value, list | tuple):
+        return tuple(_condition(item) for item in value)
+    return value

@@ -25,6 +25,10 @@ class TriggerRule(StrEnum):
     ALL_SUCCESS = "all_success"
     ALL_FAILED = "all_failed"
     ALL_DONE = "all_done"
+    #: a teardown's rule (Airflow 2.7): all upstream done and one of its setups succeeded
+    ALL_DONE_SETUP_SUCCESS = "all_done_setup_success"
+    #: Airflow 2.10: all non-skipped upstream done, none skipped, and one of them succeeded
+    ALL_DONE_MIN_ONE_SUCCESS = "all_done_min_one_success"
     ALL_SKIPPED = "all_skipped"
     ONE_SUCCESS = "one_success"
     ONE_FAILED = "one_failed"
@@ -82,6 +86,11 @@ class UpstreamCounts:
     failed: int = 0
     upstream_failed: int = 0
     removed: int = 0
+    #: instances of direct upstream setup tasks, and how many of them succeeded or skipped
+    #: (only filled for ``all_done_setup_success``)
+    setups: int = 0
+    setup_success: int = 0
+    setup_skipped: int = 0
 
     @property
     def done(self) -> int:
@@ -164,6 +173,16 @@ def _terminal_state(rule: TriggerRule, c: UpstreamCounts, map_index: int) -> Dec
         case TriggerRule.ALL_SKIPPED:
             if c.success or c.failed or c.upstream_failed:
                 return Decision.SKIPPED
+        case TriggerRule.ALL_DONE_SETUP_SUCCESS:
+            if upstream_done and c.setups and c.setup_skipped >= c.setups:
+                return Decision.SKIPPED
+            if upstream_done and c.setups and c.setup_success == 0:
+                return Decision.UPSTREAM_FAILED
+        case TriggerRule.ALL_DONE_MIN_ONE_SUCCESS:
+            if c.skipped:
+                return Decision.SKIPPED
+            if c.done >= c.total and c.success == 0:
+                return Decision.UPSTREAM_FAILED
     return None
 
 
@@ -190,4 +209,8 @@ def _passes(rule: TriggerRule, c: UpstreamCounts, map_index: int) -> bool:
             return upstream_done and c.skipped == 0
         case TriggerRule.ALL_SKIPPED:
             return c.total - c.skipped <= 0
+        case TriggerRule.ALL_DONE_SETUP_SUCCESS:
+            return upstream_done and (not c.setups or c.setup_success > 0)
+        case TriggerRule.ALL_DONE_MIN_ONE_SUCCESS:
+            return upstream_done and not c.skipped and c.success > 0
     return True

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.core.graph import closure
 from tradewind.core.keys import TaskInstanceKey
+from tradewind.core.setup_teardown import setups_and_teardowns
 from tradewind.core.spec import DagSpec
 from tradewind.core.states import DagRunState, TaskState
 from tradewind.errors import TradewindError
@@ -50,13 +51,15 @@ def clear_task_instances(
     ``task_ids`` are task ids; an entry that names no task is taken as a regular expression
     searched in every task id, as is ``task_regex`` (Airflow's ``tasks clear -t``).
     ``start_date``/``end_date`` bound the runs' logical dates (inclusive). ``downstream`` /
-    ``upstream`` add the selected tasks' relatives, transitively; ``exclude_task_ids`` are
+    ``upstream`` add the selected tasks' relatives, transitively; the setups a selected task runs
+    under and their teardowns come along, as in Airflow; ``exclude_task_ids`` are
     left alone whatever else selects them.
     """
     spec = latest_spec(session, dag_id)
     selected = select_task_ids(spec, task_ids, task_regex)
     if selected is not None:
         selected = task_relatives(spec, selected, upstream=upstream, downstream=downstream)
+        selected |= setups_and_teardowns(spec, selected)
     excluded = set(exclude_task_ids)
     if excluded:
         selected = (set(spec.task_ids) if selected is None else selected) - excluded

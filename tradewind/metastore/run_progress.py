@@ -27,6 +27,7 @@ from tradewind.core.readiness import RunDecisions, Slot, TIRow, decide, expansio
 from tradewind.core.run_shape import is_settled, shape_of
 from tradewind.core.spec import DagSpec
 from tradewind.core.states import UNFINISHED, DagRunState, TaskState, is_task_transition_allowed
+from tradewind.metastore.map_lengths import map_lengths
 from tradewind.metastore.models import DagRun, TaskInstance, UtcDateTime
 from tradewind.metastore.transitions import set_run_state, set_task_states
 
@@ -162,7 +163,7 @@ def update_dagrun(
     if past is None and shape_of(spec).needs_past:
         past = load_previous_rows(session, run)
     candidates = expansion_candidates(spec, rows)
-    lengths = _map_lengths(session, dag_id, run_id, candidates) if candidates else {}
+    lengths = map_lengths(session, dag_id, run_id, candidates, spec) if candidates else {}
     decisions = decide(spec, rows, now=now, past_rows=past, map_lengths=lengths)
 
     scheduled = _apply(session, run, spec, decisions, now)
@@ -349,30 +350,6 @@ def _scheduled_keys(
 ) -> list[TaskInstanceKey]:
     """The keys of the rows in ``scheduled`` (rows in :class:`TIRow`'s column order)."""
     return [TaskInstanceKey(dag_id, run_id, r[0], r[1]) for r in rows if r[2] == _SCHEDULED]
-
-
-def _map_lengths(
-    session: Session, dag_id: str, run_id: str, candidates: Mapping[str, Sequence[str]]
-) -> dict[str, int | None]:
-    """How many instances each candidate expands into: the product of the lengths of the
-    ``return_value`` XComs it maps over; None when one is missing or not a list/dict."""
-    from tradewind.errors import TaskFailure
-    from tradewind.metastore.xcoms import xcom_length
-
-    cache: dict[str, int | None] = {}
-    out: dict[str, int | None] = {}
-    for task_id, upstream_ids in candidates.items():
-        total: int | None = 1
-        for up in upstream_ids:
-            if up not in cache:
-                try:
-                    cache[up] = xcom_length(session, dag_id, run_id, up)
-                except TaskFailure:
-                    cache[up] = None
-            length = cache[up]
-            total = None if total is None or length is None else total * length
-        out[task_id] = total
-    return out
 
 
 def _priority_weights(spec: DagSpec) -> Mapping[str, int]:

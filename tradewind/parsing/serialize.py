@@ -85,6 +85,7 @@ def _task_spec(task: AbstractOperator) -> TaskSpec:
         mapped=mapped,
         map_length=map_length,
         map_upstream=map_upstream,
+        map_zip=t.map_zip() if mapped == "upstream" else (),
         template_fields=tuple(t.template_fields),
         is_sensor=bool(getattr(t, "is_sensor", False)),
         reschedule=_is_reschedule(t),
@@ -93,6 +94,9 @@ def _task_spec(task: AbstractOperator) -> TaskSpec:
         ui_color=t.ui_color if isinstance(t.ui_color, str) else "#fff",
         email_on_failure=bool(t.email) and bool(t.email_on_failure),
         email_on_retry=bool(t.email) and bool(t.email_on_retry),
+        is_setup=bool(getattr(t, "is_setup", False)),
+        is_teardown=bool(getattr(t, "is_teardown", False)),
+        on_failure_fail_dagrun=bool(getattr(t, "on_failure_fail_dagrun", False)),
     )
 
 

@@ -8,6 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from tradewind.errors import CycleError, DagDefinitionError
 from tradewind.sdk.dependencies import DependencyMixin
+from tradewind.sdk.setup_teardown import (
+    SetupTeardownContext,
+    SetupTeardownMethod,
+    mark_setup,
+    mark_teardown,
+)
 
 if TYPE_CHECKING:
     from tradewind.sdk.dag import DAG
@@ -142,6 +148,59 @@ class AbstractOperator(DependencyMixin):
         if dag is None:
             return []
         return [dag.task_dict[i] for i in sorted(self.get_flat_relative_ids(upstream))]
+
+    # -- setup and teardown (Airflow 2.7) ----------------------------------------------
+    _is_setup: bool = False
+    _is_teardown: bool = False
+    _on_failure_fail_dagrun: bool = False
+
+    @property
+    def is_setup(self) -> bool:
+        return self._is_setup
+
+    @is_setup.setter
+    def is_setup(self, value: bool) -> None:
+        if value and self._is_teardown:
+            raise DagDefinitionError(
+                f"Cannot mark task {self.task_id!r} as setup; task is already a teardown."
+            )
+        self._is_setup = bool(value)
+
+    @property
+    def is_teardown(self) -> bool:
+        return self._is_teardown
+
+    @is_teardown.setter
+    def is_teardown(self, value: bool) -> None:
+        if value and self._is_setup:
+            raise DagDefinitionError(
+                f"Cannot mark task {self.task_id!r} as teardown; task is already a setup."
+            )
+        self._is_teardown = bool(value)
+
+    @property
+    def on_failure_fail_dagrun(self) -> bool:
+        """Whether this teardown's failure fails the run (by default it does not)."""
+        return self._on_failure_fail_dagrun
+
+    @on_failure_fail_dagrun.setter
+    def on_failure_fail_dagrun(self, value: bool) -> None:
+        if value and not self._is_teardown:
+            raise DagDefinitionError(
+                f"Cannot set task on_failure_fail_dagrun for {self.task_id!r} "
+                "because it is not a teardown task."
+            )
+        self._on_failure_fail_dagrun = bool(value)
+
+    as_setup = SetupTeardownMethod(mark_setup, ())
+    as_teardown = SetupTeardownMethod(mark_teardown, ("setups", "on_failure_fail_dagrun"))
+
+    def __enter__(self) -> type[SetupTeardownContext]:
+        SetupTeardownContext.enter(self)
+        return SetupTeardownContext
+
+    def __exit__(self, *exc: object) -> None:
+        SetupTeardownContext.exit()
 
     @property
     def output(self) -> XComArg:

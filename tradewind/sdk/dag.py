@@ -18,6 +18,7 @@ from tradewind.sdk.abstractoperator import AbstractOperator, validate_key
 from tradewind.sdk.operator_args import as_int, as_timedelta
 from tradewind.sdk.param import NOTSET, DagParam, ParamsDict
 from tradewind.sdk.schedule_arg import DEFAULT_SCHEDULE, schedule_spec
+from tradewind.sdk.setup_teardown import SetupTeardownContext
 from tradewind.sdk.taskgroup import TaskGroup
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ class DAG:
             )
         self.task_dict[task.task_id] = task
         task._dag = self
+        SetupTeardownContext.track(task)
         if task.task_group is None:
             task.task_group = self.task_group
             if task.task_id not in self.task_group.children:

@@ -16,6 +16,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 from tradewind.errors import DagDefinitionError
 from tradewind.sdk.dag_context import current_dag, current_group
 from tradewind.sdk.mapping import MappedOperator, _check_mappable
+from tradewind.sdk.setup_teardown import TaskFlowXComArg, mark_setup, mark_teardown
 from tradewind.sdk.xcom_arg import XComArg
 
 P = ParamSpec("P")
@@ -57,6 +58,11 @@ def get_unique_task_id(task_id: str, dag: Any = None, task_group: Any = None) ->
 class _TaskDecorator(Generic[P, R]):
     """A decorated function. Call it in a DAG to add a task; ``.override()`` to change options."""
 
+    #: set by ``@setup`` / ``@teardown``: the tasks it makes are setups / teardowns
+    is_setup: bool = False
+    is_teardown: bool = False
+    on_failure_fail_dagrun: bool = False
+
     def __init__(
         self,
         function: Callable[P, R],
@@ -87,14 +93,21 @@ class _TaskDecorator(Generic[P, R]):
         operator = self.operator_class(op_args=args, op_kwargs=kwargs, **op_kwargs)
         if self.function.__doc__ and not operator.doc_md:
             operator.doc_md = inspect.cleandoc(self.function.__doc__)
-        return XComArg(operator)
+        if self.is_setup:
+            mark_setup(operator)
+        elif self.is_teardown:
+            mark_teardown(operator, on_failure_fail_dagrun=self.on_failure_fail_dagrun)
+        return TaskFlowXComArg(operator)
 
     def override(self, **kwargs: Any) -> _TaskDecorator[P, R]:
         """The same function with other operator arguments (``task_id``, ``retries``...)."""
         multiple_outputs = kwargs.pop("multiple_outputs", self.multiple_outputs)
-        return _TaskDecorator(
+        other = _TaskDecorator(
             self.function, self.operator_class, multiple_outputs, {**self.kwargs, **kwargs}
         )
+        other.is_setup, other.is_teardown = self.is_setup, self.is_teardown
+        other.on_failure_fail_dagrun = self.on_failure_fail_dagrun
+        return other
 
     def partial(self, **kwargs: Any) -> _DecoratedPartial:
         """Fix some function arguments before ``.expand(...)``."""

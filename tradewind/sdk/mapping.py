@@ -16,7 +16,7 @@ from typing import Any
 from tradewind.errors import DagDefinitionError, TaskFailure
 from tradewind.sdk.abstractoperator import AbstractOperator
 from tradewind.sdk.baseoperator import BaseOperator
-from tradewind.sdk.xcom_arg import XComArg
+from tradewind.sdk.xcom_arg import MapXComArg, XComArg, ZipXComArg
 
 Resolver = Callable[[XComArg], Any]
 
@@ -161,8 +161,17 @@ class MappedOperator(AbstractOperator):
         literal_length = math.prod(len(v) for v in literal) if literal else None
         if not upstream:
             return "literal", literal_length or 0, ()
-        ids = tuple(dict.fromkeys(v.operator.task_id for v in upstream))
+        ids = tuple(dict.fromkeys(p.operator.task_id for v in upstream for p in v.plain_args()))
         return "upstream", literal_length, ids
+
+    def map_zip(self) -> tuple[Any, ...]:
+        """How the lengths of the upstream results give the number of instances, when some
+        mapped argument zips: one factor per upstream argument (the lengths multiply), each a
+        task id or ("zip" | "zip_longest", factor, ...). Empty when nothing zips."""
+        upstream = [v for v in self._expand_values() if isinstance(v, XComArg)]
+        if not any(isinstance(_unwrap(v), ZipXComArg) for v in upstream):
+            return ()
+        return tuple(_length_factor(v) for v in upstream)
 
     # -- run time -----------------------------------------------------------------------
     def iter_map_kwargs(self, resolve: Resolver) -> Iterator[dict[str, Any]]:
@@ -228,6 +237,21 @@ class MappedOperator(AbstractOperator):
 
     def __repr__(self) -> str:
         return f"<Mapped({self.operator_name}): {self.task_id}>"
+
+
+def _unwrap(arg: XComArg) -> XComArg:
+    """``arg`` without its ``.map()`` calls: a map keeps the length of what it maps."""
+    while isinstance(arg, MapXComArg):
+        arg = arg.source
+    return arg
+
+
+def _length_factor(arg: XComArg) -> Any:
+    arg = _unwrap(arg)
+    if isinstance(arg, ZipXComArg):
+        kind = "zip_longest" if arg.longest else "zip"
+        return (kind, *(_length_factor(a) for a in arg.args))
+    return arg.operator.task_id
 
 
 def _as_sequence(value: Any, resolve: Resolver) -> list[Any]:

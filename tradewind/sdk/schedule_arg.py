@@ -8,7 +8,7 @@ from typing import Any
 
 from tradewind.core.spec import ScheduleSpec
 from tradewind.errors import ScheduleError
-from tradewind.sdk.dataset import Dataset
+from tradewind.sdk.dataset import BaseDataset, Dataset, DatasetAll
 
 #: Airflow's cron presets.
 CRON_PRESETS: dict[str, str] = {
@@ -30,8 +30,6 @@ def schedule_spec(schedule: Any, dag_id: str) -> ScheduleSpec:
     """Validate ``schedule`` and return its plain-data form; ScheduleError names the DAG."""
     if schedule is None:
         return ScheduleSpec(kind="none", description="None")
-    if isinstance(schedule, Dataset):
-        schedule = [schedule]
     if isinstance(schedule, str):
         return _string_schedule(schedule, dag_id)
     if isinstance(schedule, timedelta):
@@ -42,19 +40,47 @@ def schedule_spec(schedule: Any, dag_id: str) -> ScheduleSpec:
         return ScheduleSpec(
             kind="delta", seconds=schedule.total_seconds(), description=str(schedule)
         )
+    if isinstance(schedule, BaseDataset):
+        return _dataset_schedule(schedule)
     if (
         isinstance(schedule, Sequence)
         and schedule
-        and all(isinstance(d, Dataset) for d in schedule)
+        and all(isinstance(d, BaseDataset) for d in schedule)
     ):
-        uris = tuple(dict.fromkeys(d.uri for d in schedule))
-        return ScheduleSpec(
-            kind="datasets", dataset_uris=uris, description=f"Dataset: {', '.join(uris)}"
-        )
+        if all(isinstance(d, Dataset) for d in schedule):
+            uris = tuple(dict.fromkeys(d.uri for d in schedule))
+            return ScheduleSpec(
+                kind="datasets", dataset_uris=uris, description=f"Dataset: {', '.join(uris)}"
+            )
+        return _dataset_schedule(DatasetAll(*schedule))  # a list means "all of them"
     raise ScheduleError(
         f"DAG {dag_id!r}: cannot understand schedule {schedule!r}",
-        hint="use None, a preset like '@daily', a cron string, a timedelta, or a list of Datasets",
+        hint="use None, a preset like '@daily', a cron string, a timedelta, Datasets "
+        "(a list, or combined with | and &)",
     )
+
+
+def _dataset_schedule(condition: BaseDataset) -> ScheduleSpec:
+    """A schedule on one dataset, or on a condition (``a | b``, ``a & b``) over several."""
+    uris = tuple(d.uri for d in condition.iter_datasets())
+    if isinstance(condition, Dataset):
+        return ScheduleSpec(kind="datasets", dataset_uris=uris, description=f"Dataset: {uris[0]}")
+    data = condition.as_data()
+    return ScheduleSpec(
+        kind="datasets",
+        dataset_uris=uris,
+        dataset_condition=data,
+        description=f"Dataset: {_describe(data)}",
+    )
+
+
+def _describe(data: str | tuple[Any, ...]) -> str:
+    """``(s3://a | (s3://b & s3://c))``: a condition as the user wrote it."""
+    if isinstance(data, str):
+        return data
+    kind, *items = data
+    joiner = " | " if kind == "any" else " & "
+    return "(" + joiner.join(_describe(item) for item in items) + ")"
 
 
 def _string_schedule(text: str, dag_id: str) -> ScheduleSpec:

@@ -134,9 +134,11 @@ class TaskGroup(DependencyMixin):
 
     @property
     def leaves(self) -> list[AbstractOperator]:
-        tasks = list(self.iter_tasks())
-        ids = {t.task_id for t in tasks}
-        return [t for t in tasks if not (t.downstream_task_ids & ids)]
+        """Tasks without a downstream task in the group; for a teardown, the work it tears
+        down instead (as in Airflow, ``group >> x`` waits for the work, not the teardown)."""
+        from tradewind.sdk.setup_teardown import group_leaves
+
+        return group_leaves(list(self.iter_tasks()))
 
     def get_roots(self) -> list[AbstractOperator]:
         return self.roots

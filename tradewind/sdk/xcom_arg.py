@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,16 @@ if TYPE_CHECKING:
     from tradewind.sdk.abstractoperator import AbstractOperator
 
 XCOM_RETURN_KEY = "return_value"
+
+
+class _NotSet:
+    """``zip()``'s default fill value: no filling, the shortest input wins."""
+
+    def __repr__(self) -> str:
+        return "NOTSET"
+
+
+NOTSET: Any = _NotSet()
 
 
 class XComArg(DependencyMixin):
@@ -66,11 +77,24 @@ class XComArg(DependencyMixin):
         """An XComArg of ``[function(item) for item in value]``, e.g. to feed ``expand``."""
         return MapXComArg(self, function)
 
+    def zip(self, *others: XComArg, fillvalue: Any = NOTSET) -> ZipXComArg:
+        """An XComArg of ``zip(value, *other_values)`` (tuples), e.g. to feed ``expand``.
+
+        Without ``fillvalue`` the shortest input decides the length; with it, the longest, the
+        shorter inputs padded with ``fillvalue`` (``itertools.zip_longest``).
+        """
+        return ZipXComArg([self, *others], fillvalue=fillvalue)
+
+    def plain_args(self) -> list[XComArg]:
+        """The plain references this value is computed from (itself, unless it zips)."""
+        return [self]
+
     @staticmethod
     def iter_xcom_args(value: Any) -> Iterator[XComArg]:
-        """Every XComArg inside ``value`` (lists, tuples, sets, dict values)."""
+        """Every plain XComArg inside ``value`` (lists, tuples, sets, dict values; the inputs of
+        ``zip`` and ``map``): what the task holding ``value`` depends on."""
         if isinstance(value, XComArg):
-            yield value
+            yield from value.plain_args()
         elif isinstance(value, dict):
             for item in value.values():
                 yield from XComArg.iter_xcom_args(item)
@@ -87,6 +111,14 @@ class MapXComArg(XComArg):
         self.source = source
         self.function = function
 
+    @property
+    def roots(self) -> list[AbstractOperator]:
+        return self.source.roots
+
+    @property
+    def leaves(self) -> list[AbstractOperator]:
+        return self.source.leaves
+
     def resolve(self, context: dict[str, Any]) -> Any:
         value = self.source.resolve(context)
         if value is None:
@@ -94,6 +126,9 @@ class MapXComArg(XComArg):
         if isinstance(value, dict):
             value = list(value.items())
         return [self.function(item) for item in value]
+
+    def plain_args(self) -> list[XComArg]:
+        return self.source.plain_args()
 
     def map(self, function: Callable[[Any], Any]) -> MapXComArg:
         first = self.function
@@ -107,6 +142,71 @@ class MapXComArg(XComArg):
 
     def __repr__(self) -> str:
         return f"{self.source!r}.map({getattr(self.function, '__name__', 'function')})"
+
+
+class ZipXComArg(XComArg):
+    """``arg.zip(*others, fillvalue=...)``: the upstream lists combined item by item."""
+
+    def __init__(self, args: list[XComArg], *, fillvalue: Any = NOTSET) -> None:
+        if not args:
+            raise ValueError("zip() needs at least one XComArg")
+        for arg in args:
+            if not isinstance(arg, XComArg):
+                raise TypeError(f"zip() takes XComArgs, got {arg!r}")
+            if type(arg) is XComArg and arg.key != XCOM_RETURN_KEY:
+                raise ValueError(f"cannot zip {arg!r}: only a task's return value can be zipped")
+        super().__init__(args[0].operator, args[0].key)
+        self.args = list(args)
+        self.fillvalue = fillvalue
+
+    @property
+    def roots(self) -> list[AbstractOperator]:
+        return list({id(op): op for a in self.args for op in a.roots}.values())
+
+    @property
+    def leaves(self) -> list[AbstractOperator]:
+        return list({id(op): op for a in self.args for op in a.leaves}.values())
+
+    def resolve(self, context: dict[str, Any]) -> Any:
+        values = [_as_list(arg, arg.resolve(context)) for arg in self.args]
+        if self.fillvalue is NOTSET:
+            return list(zip(*values, strict=False))
+        return list(itertools.zip_longest(*values, fillvalue=self.fillvalue))
+
+    def plain_args(self) -> list[XComArg]:
+        return [plain for arg in self.args for plain in arg.plain_args()]
+
+    @property
+    def longest(self) -> bool:
+        """Whether the longest input decides the length (a ``fillvalue`` was given)."""
+        return self.fillvalue is not NOTSET
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(repr(a) for a in self.args[1:])
+        fill = "" if self.fillvalue is NOTSET else f", fillvalue={self.fillvalue!r}"
+        return f"{self.args[0]!r}.zip({inner}{fill})"
+
+    def __str__(self) -> str:
+        raise TypeError("a zipped XComArg cannot be rendered in a template")
+
+
+def _as_list(arg: XComArg, value: Any) -> list[Any]:
+    """One zip input as a list (a dict gives its items, as when mapping over it)."""
+    from tradewind.errors import TaskFailure
+
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.items())
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise TaskFailure(f"Cannot zip {arg!r}: its value {value!r} is not a list or a dict")
+    return list(value)
 
 
 def _has_resolvable(value: Any) -> bool:
