@@ -47,6 +47,7 @@ WARM_MODULES = (
     "tradewind.runtime.task_log",
     "tradewind.runtime.timeout",
     "tradewind.runtime.datasets",
+    "tradewind.runtime.dataset_events",
     "tradewind.runtime.email",
     "tradewind.templating",
     "tradewind.templating.render",

@@ -64,6 +64,7 @@ WARM_MODULES = (
     "tradewind.runtime.task_log",
     "tradewind.runtime.timeout",
     "tradewind.runtime.datasets",
+    "tradewind.runtime.dataset_events",
     "tradewind.templating.render",
     "tradewind.templating.macros",
     "tradewind.metastore.xcoms",

@@ -2,7 +2,8 @@
 
 Airflow's names: ``ds``, ``ts``, ``logical_date``, ``data_interval_start``, ``ti``, ``params``,
 ``var``, ``conn``, ``macros``... Entries that cost a query (``prev_*_success``,
-``triggering_dataset_events``, ``expanded_ti_count``) are computed on first use.
+``triggering_dataset_events``, ``expanded_ti_count``) are computed on first use, as are the
+events ``inlet_events`` lists (``tradewind.runtime.dataset_events``).
 """
 
 from __future__ import annotations
@@ -214,6 +215,7 @@ def build_context(
     ``prev_success`` returns the latest successful earlier run when it was read already (else
     it is queried on first use of a ``prev_*_success`` entry).
     """
+    from tradewind.runtime.dataset_events import InletEventsAccessors, OutletEventAccessors
     from tradewind.templating import macros
     from tradewind.templating.accessors import ConnectionAccessor, VariableAccessor
 
@@ -244,8 +246,10 @@ def build_context(
             "outlets": list(getattr(task, "outlets", None) or []),
             "inlets": list(getattr(task, "inlets", None) or []),
             "templates_dict": getattr(task, "templates_dict", None),
+            "outlet_events": OutletEventAccessors(),
         }
     )
+    values["inlet_events"] = InletEventsAccessors(values["inlets"], metastore)
     dag_id, logical_date = ti.dag_id, values["logical_date"]
     prev = prev_success or _lazy_once(lambda: _prev_success(metastore, dag_id, logical_date))
     lazy: dict[str, Callable[[], Any]] = {

@@ -52,7 +52,10 @@ def record_dataset_events(
     timestamp: datetime | None = None,
 ) -> list[int]:
     """Insert a DatasetEvent per outlet (creating missing Dataset rows) and queue a run for
-    every DAG scheduled on it. Returns the event ids. The caller's session commits."""
+    every DAG scheduled on it. Returns the event ids. The caller's session commits.
+
+    An event's extra is its outlet's ``event_extra`` (what the task set in ``outlet_events``),
+    else ``extra``."""
     now = timestamp or datetime.now(UTC)
     event_ids: list[int] = []
     seen: set[str] = set()
@@ -69,7 +72,7 @@ def record_dataset_events(
             source_run_id=source.run_id,
             source_task_id=source.task_id,
             source_map_index=source.map_index,
-            extra=extra,
+            extra=getattr(outlet, "event_extra", None) or extra,
             timestamp=now,
         )
         session.add(event)

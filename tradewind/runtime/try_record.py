@@ -13,6 +13,7 @@ warm parent for a forked try (``worker.process``), so that a no-op try opens no 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,8 @@ class OutletRef:
 
     uri: str
     extra: dict[str, Any] | None = None
+    #: the extra of the event (``outlet_events[uri].extra``), not of the dataset
+    event_extra: dict[str, Any] | None = None
 
 
 @dataclass
@@ -115,15 +118,28 @@ def _xcom_rows(task: Any, key: TryKey, result: Any, max_size: int) -> list[tuple
     return rows
 
 
-def _outlet_refs(outlets: Any) -> list[OutletRef]:
+def _outlet_refs(outlets: Any, ti: Any) -> list[OutletRef]:
+    from tradewind.runtime.dataset_events import outlet_event_extras
     from tradewind.runtime.datasets import outlet_uri_and_extra
 
+    events = outlet_event_extras(ti)
     refs: list[OutletRef] = []
     for outlet in outlets or ():
         parsed = outlet_uri_and_extra(outlet)
         if parsed is not None:
-            refs.append(OutletRef(*parsed))
+            event_extra = events.extra_for(parsed[0]) if events is not None else None
+            if event_extra is not None:
+                event_extra = _json_extra(parsed[0], event_extra)
+            refs.append(OutletRef(*parsed, event_extra=event_extra))
     return refs
+
+
+def _json_extra(uri: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` as the metastore stores it (TaskFailure when it is not JSON)."""
+    try:
+        return json.loads(json.dumps(extra))
+    except (TypeError, ValueError) as exc:
+        raise TaskFailure(f"The extra of the dataset event of {uri!r} is not JSON: {exc}") from None
 
 
 def plan_finish(
@@ -140,11 +156,14 @@ def plan_finish(
 
     run_task = outcome.task or task
     xcoms: list[tuple[str, str]] = []
+    outlets: list[OutletRef] = []
     if outcome.state == TaskState.SUCCESS:
         try:
             xcoms = _xcom_rows(run_task, key, outcome.result, settings.core.xcom_max_size)
+            outlets = _outlet_refs(getattr(run_task, "outlets", None), ti)
         except TaskFailure as exc:
             log.error("%s", exc)
+            xcoms = []
             failed = failure(exc, ti)
             outcome = replace(outcome, state=failed.state, error=failed.error)
     now = datetime.now(UTC)
@@ -162,14 +181,13 @@ def plan_finish(
     elif outcome.state == TaskState.UP_FOR_RESCHEDULE:
         fields["next_try_at"] = outcome.reschedule_at
         fields["first_poke_at"] = start.first_poke_at or start.start_date
-    outlets = getattr(run_task, "outlets", None)
     plan = FinishPlan(
         state=outcome.state,
         fields=fields,
         now=now,
         error=_error_text(outcome.error),
         xcoms=xcoms,
-        outlets=_outlet_refs(outlets) if outcome.state == TaskState.SUCCESS else [],
+        outlets=outlets if outcome.state == TaskState.SUCCESS else [],
     )
     return plan, outcome
 

@@ -156,3 +156,22 @@ class DatasetAll(_DatasetBooleanCondition):
 Asset = Dataset
 AssetAny = DatasetAny
 AssetAll = DatasetAll
+
+
+class Metadata:
+    """Yielded by a TaskFlow task: the extra of the event it records for the outlet ``target``
+    (Airflow's ``airflow.datasets.metadata.Metadata``)."""
+
+    __slots__ = ("uri", "extra")
+
+    def __init__(self, target: str | Dataset, extra: dict[str, Any]) -> None:
+        self.uri: str = target if isinstance(target, str) else target.uri
+        self.extra: dict[str, Any] = dict(extra)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Metadata) and (other.uri, other.extra) == (self.uri, self.extra)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Metadata({self.uri!r}, {self.extra!r})"

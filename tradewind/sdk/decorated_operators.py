@@ -137,7 +137,25 @@ class DecoratedOperator(BaseOperator):
         return return_value
 
 
-class _PythonDecoratedOperator(DecoratedOperator, PythonOperator):
+class _YieldsMetadata:
+    """A generator function's task: each yielded ``Metadata`` sets the extra of its outlet's
+    dataset event; the task's return value is what the generator returns."""
+
+    python_callable: Callable[..., Any]
+
+    def execute_callable(self, context: dict[str, Any]) -> Any:
+        result = super().execute_callable(context)  # type: ignore[misc]
+        if not inspect.isgeneratorfunction(self.python_callable):
+            return result
+        from tradewind.runtime.dataset_events import OutletEventAccessors, drain_metadata
+
+        outlet_events = context.get("outlet_events")
+        if outlet_events is None:
+            outlet_events = OutletEventAccessors()
+        return drain_metadata(result, outlet_events, self.log)  # type: ignore[attr-defined]
+
+
+class _PythonDecoratedOperator(_YieldsMetadata, DecoratedOperator, PythonOperator):
     """``@task``."""
 
     template_fields = ("templates_dict", "op_args", "op_kwargs")
@@ -147,14 +165,14 @@ class _PythonDecoratedOperator(DecoratedOperator, PythonOperator):
         return self._handle_output(PythonOperator.execute(self, context), context)
 
 
-class _BranchPythonDecoratedOperator(DecoratedOperator, BranchPythonOperator):
+class _BranchPythonDecoratedOperator(_YieldsMetadata, DecoratedOperator, BranchPythonOperator):
     """``@task.branch``."""
 
     template_fields = ("templates_dict", "op_args", "op_kwargs")
     custom_operator_name = "@task.branch"
 
 
-class _ShortCircuitDecoratedOperator(DecoratedOperator, ShortCircuitOperator):
+class _ShortCircuitDecoratedOperator(_YieldsMetadata, DecoratedOperator, ShortCircuitOperator):
     """``@task.short_circuit``."""
 
     template_fields = ("templates_dict", "op_args", "op_kwargs")
