@@ -21,6 +21,12 @@ from tradewind.errors import DagRunNotFound, TaskNotFound, TradewindError
 @click.option("-r", "--only-running", is_flag=True, help="Only running task instances.")
 @click.option("-d", "--downstream", is_flag=True, help="Add the tasks' downstream tasks.")
 @click.option("-u", "--upstream", is_flag=True, help="Add the tasks' upstream tasks.")
+@click.option(
+    "-x",
+    "--exclude-subdags",
+    is_flag=True,
+    help="Do not follow ExternalTaskMarkers into other DAGs.",
+)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 def clear(
     dag_id: str,
@@ -31,9 +37,13 @@ def clear(
     only_running: bool,
     downstream: bool,
     upstream: bool,
+    exclude_subdags: bool,
     yes: bool,
 ) -> None:
-    """Clear task instances so the scheduler runs them again (with their retries back)."""
+    """Clear task instances so the scheduler runs them again (with their retries back).
+
+    A cleared ExternalTaskMarker also clears its external task and that task's downstream in
+    the other DAG's run at the marker's logical date, recursively, unless ``-x`` is given."""
     from tradewind.metastore.runs import clear_task_instances
     from tradewind.metastore.wakeup import notify_scheduler
 
@@ -49,6 +59,7 @@ def clear(
         "only_running": only_running,
         "downstream": downstream,
         "upstream": upstream,
+        "recursive": not exclude_subdags,
     }
     with ctx.metastore.session() as session:
         require_dag(session, dag_id)

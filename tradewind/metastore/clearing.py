@@ -11,8 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from tradewind.core.graph import closure
@@ -43,6 +44,7 @@ def clear_task_instances(
     downstream: bool = False,
     upstream: bool = False,
     exclude_task_ids: Iterable[str] = (),
+    recursive: bool = True,
     dry_run: bool = False,
 ) -> list[TaskInstanceKey]:
     """Clear the matching task instances of ``dag_id``; returns their keys (all of them, also
@@ -54,7 +56,14 @@ def clear_task_instances(
     ``upstream`` add the selected tasks' relatives, transitively; the setups a selected task runs
     under and their teardowns come along, as in Airflow; ``exclude_task_ids`` are
     left alone whatever else selects them.
+
+    With ``recursive`` (Airflow's default), an ``ExternalTaskMarker`` among the matches also
+    clears its external task and that task's downstream in the external DAG's run at the
+    marker's logical date, following markers there in turn (see
+    :mod:`tradewind.metastore.clearing_external`).
     """
+    from tradewind.metastore.clearing_external import follow_markers
+
     spec = latest_spec(session, dag_id)
     selected = select_task_ids(spec, task_ids, task_regex)
     if selected is not None:
@@ -64,6 +73,45 @@ def clear_task_instances(
     if excluded:
         selected = (set(spec.task_ids) if selected is None else selected) - excluded
 
+    rows = matching_rows(
+        session,
+        dag_id,
+        run_ids=run_ids,
+        task_ids=selected,
+        start_date=start_date,
+        end_date=end_date,
+        only_failed=only_failed,
+        only_running=only_running,
+    )
+    found: dict[str, tuple[DagSpec, dict[TaskInstanceKey, Row[Any]]]] = {
+        dag_id: (spec, {_key(dag_id, r): r for r in rows})
+    }
+    if recursive and rows:
+        follow_markers(
+            session, spec, rows, found, only_failed=only_failed, only_running=only_running
+        )
+
+    keys = sorted(key for _, by_key in found.values() for key in by_key)
+    if dry_run or not keys:
+        return keys
+    for dag_spec, by_key in found.values():
+        _reset(session, dag_spec, list(by_key.values()))
+    return keys
+
+
+def matching_rows(
+    session: Session,
+    dag_id: str,
+    *,
+    run_ids: Iterable[str] | None = None,
+    task_ids: Iterable[str] | None = None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    only_failed: bool = False,
+    only_running: bool = False,
+) -> list[Row[Any]]:
+    """The task instances of ``dag_id`` a clear selects (run id, task id, map index, state,
+    try number); a None filter does not filter."""
     query = select(
         TaskInstance.run_id,
         TaskInstance.task_id,
@@ -78,23 +126,27 @@ def clear_task_instances(
         query = query.where(DagRun.logical_date >= start_date)
     if end_date is not None:
         query = query.where(DagRun.logical_date <= end_date)
-    if selected is not None:
-        query = query.where(TaskInstance.task_id.in_(sorted(selected)))
+    if task_ids is not None:
+        query = query.where(TaskInstance.task_id.in_(sorted(task_ids)))
     if only_failed:
         query = query.where(TaskInstance.state.in_(_FAILED))
     if only_running:
         query = query.where(TaskInstance.state == TaskState.RUNNING.value)
-    rows = session.execute(query).all()
+    return list(session.execute(query).all())
 
-    keys = sorted(TaskInstanceKey(dag_id, r.run_id, r.task_id, r.map_index) for r in rows)
-    if dry_run or not rows:
-        return keys
 
+def _key(dag_id: str, row: Row[Any]) -> TaskInstanceKey:
+    return TaskInstanceKey(dag_id, row.run_id, row.task_id, row.map_index)
+
+
+def _reset(session: Session, spec: DagSpec, rows: list[Row[Any]]) -> None:
+    """Put ``rows`` (of ``spec``'s DAG) back to ``none`` with their retries, requeue their runs."""
+    dag_id = spec.dag_id
     retries = {t.task_id: t.retries for t in spec.tasks}
     groups: dict[int, list[TaskInstanceKey]] = defaultdict(list)
     for r in rows:
         if r.state != TaskState.NONE.value:
-            groups[r.try_number].append(TaskInstanceKey(dag_id, r.run_id, r.task_id, r.map_index))
+            groups[r.try_number].append(_key(dag_id, r))
     touched_runs: set[str] = set()
     for try_number, group in groups.items():
         by_retries: dict[int, list[TaskInstanceKey]] = defaultdict(list)
@@ -113,7 +165,6 @@ def clear_task_instances(
             )
             touched_runs.update(k.run_id for k in chunk)
     requeue_runs(session, dag_id, touched_runs)
-    return keys
 
 
 def requeue_runs(session: Session, dag_id: str, run_ids: Iterable[str]) -> int:

@@ -184,8 +184,11 @@ def _metastore(context: dict[str, Any]) -> Any:
 
 
 class ExternalTaskMarker(BaseOperator):
-    """Marks a dependency on a task of another DAG (Airflow uses it when clearing with
-    downstream); running it does nothing."""
+    """Marks that ``external_task_id`` of ``external_dag_id`` depends on this task: clearing
+    this task instance also clears that task and its downstream in the external run at
+    ``logical_date`` (``execution_date`` is its old name), following markers there up to
+    ``recursion_depth`` levels (see :mod:`tradewind.metastore.clearing_external`). Running it
+    does nothing."""
 
     template_fields: ClassVar[Sequence[str]] = (
         "external_dag_id",
@@ -203,8 +206,19 @@ class ExternalTaskMarker(BaseOperator):
         recursion_depth: int = 10,
         **kwargs: Any,
     ) -> None:
-        kwargs.pop("execution_date", None)
+        execution_date = kwargs.pop("execution_date", None)
         super().__init__(**kwargs)
+        if execution_date is not None:
+            logical_date = execution_date
+        if logical_date is not None and not isinstance(logical_date, str | datetime):
+            raise DagDefinitionError(
+                f"Marker {self.task_id!r}: Expected str or datetime.datetime type for "
+                f"logical_date. Got {type(logical_date)}"
+            )
+        if recursion_depth <= 0:
+            raise DagDefinitionError(
+                f"Marker {self.task_id!r}: recursion_depth should be a positive integer"
+            )
         self.external_dag_id = external_dag_id
         self.external_task_id = external_task_id
         self.logical_date = logical_date
