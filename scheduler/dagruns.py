@@ -3,6 +3,8 @@
 ``dag.next_dagrun_create_after`` is an index of when to look next; what to create is computed
 afresh from the DAG's spec, its last automated run and now (``tradewind.core.schedules``), so a
 ``catchup=False`` DAG unpaused after a long pause gets only its latest interval.
+A ``@continuous`` DAG gets its next run once the previous one is done (Airflow's
+``ContinuousTimetable.active_runs_limit``: one active run, whatever ``max_active_runs`` says).
 """
 
 from __future__ import annotations
@@ -87,8 +89,9 @@ def create_due_runs(session: Session, specs: SpecCache, *, now: datetime, settin
         last = last_automated_interval(session, dag.dag_id)
         info = next_run_info(session, spec, now=now, last=last)
         made = 0
+        limit = 1 if spec.schedule.kind == "continuous" else max(1, spec.max_active_runs)
         while info is not None and info.run_after <= now:
-            if active >= max(1, spec.max_active_runs) or made >= per_dag:
+            if active >= limit or made >= per_dag:
                 break  # looked at again next loop (create_after stays in the past)
             try:
                 with session.begin_nested():

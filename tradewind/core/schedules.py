@@ -6,6 +6,9 @@
 - timedelta (``DeltaDataIntervalTimetable``): the delta is added in absolute (UTC) time, so
   across a DST change the local hour of the runs shifts.
 - ``@once``: one run at ``start_date``; ``None``: no automatic runs; datasets: none by time.
+- ``@continuous``: the next run as soon as the previous one is done (``[previous end, now]``).
+- cron trigger (``CronTriggerTimetable``): a run at each fire time, whose logical date is the
+  fire time; events (``EventsTimetable``): a run at each listed datetime.
 
 Every datetime returned is timezone-aware UTC. Local times that do not exist (the hour skipped
 when DST starts) resolve as pendulum resolves them for Airflow: shifted back by the gap. Unlike
@@ -57,6 +60,8 @@ def parse_schedule(value: Any) -> ScheduleSpec:
         text = value.strip()
         if text == "@once":
             return ScheduleSpec(kind="once", description="@once")
+        if text == "@continuous":
+            return ScheduleSpec(kind="continuous", description="@continuous")
         expression = CRON_PRESETS.get(text, text)
         check_cron(expression, shown=text)
         return ScheduleSpec(kind="cron", expression=expression, description=text)
@@ -142,6 +147,11 @@ def intervals_between(
     zone = zone_for(tz)
     earliest, latest = to_utc(start, zone), to_utc(end, zone)
     timetable = timetable_for(schedule, zone)
+    if schedule.kind == "continuous":
+        raise ScheduleError(
+            "a continuous schedule has no intervals to backfill",
+            hint="trigger the DAG instead: `tradewind dags trigger DAG_ID`",
+        )
     out: list[DataInterval] = []
     last: DataInterval | None = None
     while limit is None or len(out) < limit:
@@ -152,7 +162,7 @@ def intervals_between(
             break
         out.append(info.data_interval)
         last = info.data_interval
-        if info.data_interval_start == info.data_interval_end:
+        if timetable.single_run:
             break  # @once
     return out
 

@@ -18,7 +18,9 @@ class ScheduleSpec:
     """How a DAG is scheduled.
 
     kind: ``none`` (manual only), ``once``, ``cron`` (``expression`` holds a cron string, presets
-    already resolved), ``delta`` (``seconds``), or ``datasets`` (``dataset_uris``).
+    already resolved), ``delta`` (``seconds``), ``datasets`` (``dataset_uris``), ``continuous``,
+    ``cron_trigger`` (``expression``; ``seconds`` is the data interval before each fire time) or
+    ``events`` (``events``).
     """
 
     kind: str = "none"
@@ -30,6 +32,23 @@ class ScheduleSpec:
     dataset_condition: str | tuple[Any, ...] | None = None
     #: what the user wrote, for display ("@daily", "0 6 * * *", "1 day, 0:00:00", ...)
     description: str = "None"
+    #: the time zone a timetable names itself (IANA); None means the DAG's
+    timezone: str | None = None
+    #: ``cron_trigger``: Airflow's ``run_immediately``, True/False or a number of seconds
+    run_immediately: bool | float = False
+    #: ``events``: ISO-8601 datetimes (naive ones are wall-clock times in the DAG's zone)
+    events: tuple[str, ...] = ()
+    restrict_to_events: bool = False
+
+
+#: ScheduleSpec fields left out of the JSON while they hold their default, so the JSON (and the
+#: version hash) of a DAG that uses none of them stays as it was before they existed
+_OPTIONAL_SCHEDULE_FIELDS = {
+    "timezone": None,
+    "run_immediately": False,
+    "events": (),
+    "restrict_to_events": False,
+}
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,12 @@ class DagSpec:
 
     # -- (de)serialization -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        sched = data["schedule"]
+        for key, default in _OPTIONAL_SCHEDULE_FIELDS.items():
+            if sched.get(key) == default and type(sched.get(key)) is type(default):
+                del sched[key]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, default=str)
@@ -144,6 +168,7 @@ class DagSpec:
         sched = data.pop("schedule", None) or {}
         sched["dataset_uris"] = tuple(sched.get("dataset_uris", ()))
         sched["dataset_condition"] = _condition(sched.get("dataset_condition"))
+        sched["events"] = tuple(sched.get("events", ()))
         tasks = []
         for t in data.pop("tasks", ()):
             t = dict(t)

@@ -82,11 +82,10 @@ class DAG:
     ) -> None:
         self.dag_id = validate_key(dag_id, "dag_id")
         where = f"DAG {dag_id!r}"
-        if timetable is not None:
-            raise DagDefinitionError(
-                f"{where}: timetables are not supported",
-                hint="use schedule= with a preset, cron string, timedelta or datasets",
-            )
+        if timetable is not None:  # Airflow 2's older name for schedule=<a timetable>
+            if schedule is not NOTSET or schedule_interval is not NOTSET:
+                raise DagDefinitionError(f"{where}: pass schedule or timetable, not both")
+            schedule = timetable
         if schedule is not NOTSET and schedule_interval is not NOTSET:
             raise DagDefinitionError(
                 f"{where}: pass schedule or schedule_interval, not both",
@@ -126,6 +125,12 @@ class DAG:
             concurrency if concurrency is not None else max_active_tasks, "max_active_tasks", where
         )
         self.max_active_runs = as_int(max_active_runs, "max_active_runs", where)
+        if self.schedule_spec.kind == "continuous" and self.max_active_runs > 1:
+            raise DagDefinitionError(
+                f"{where}: a continuous schedule requires max_active_runs <= 1, "
+                f"got {self.max_active_runs}",
+                hint="set max_active_runs=1",
+            )
         self.max_consecutive_failed_dag_runs = max_consecutive_failed_dag_runs
         self.dagrun_timeout = as_timedelta(dagrun_timeout, "dagrun_timeout", where)
         self.sla_miss_callback = sla_miss_callback

@@ -1,4 +1,5 @@
-"""Turning a DAG's ``schedule`` argument (preset, cron, timedelta...) into a ScheduleSpec."""
+"""Turning a DAG's ``schedule`` argument (preset, cron, timedelta, timetable...) into a
+ScheduleSpec."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from tradewind.core.spec import ScheduleSpec
 from tradewind.errors import ScheduleError
 from tradewind.sdk.dataset import BaseDataset, Dataset, DatasetAll
+from tradewind.timetables.base import Timetable, timetable_schedule_spec
 
 #: Airflow's cron presets.
 CRON_PRESETS: dict[str, str] = {
@@ -42,6 +44,8 @@ def schedule_spec(schedule: Any, dag_id: str) -> ScheduleSpec:
         )
     if isinstance(schedule, BaseDataset):
         return _dataset_schedule(schedule)
+    if isinstance(schedule, Timetable):
+        return timetable_schedule_spec(schedule, dag_id)
     if (
         isinstance(schedule, Sequence)
         and schedule
@@ -55,8 +59,8 @@ def schedule_spec(schedule: Any, dag_id: str) -> ScheduleSpec:
         return _dataset_schedule(DatasetAll(*schedule))  # a list means "all of them"
     raise ScheduleError(
         f"DAG {dag_id!r}: cannot understand schedule {schedule!r}",
-        hint="use None, a preset like '@daily', a cron string, a timedelta, Datasets "
-        "(a list, or combined with | and &)",
+        hint="use None, a preset like '@daily', a cron string, a timedelta, a timetable, "
+        "Datasets (a list, or combined with | and &)",
     )
 
 
@@ -88,15 +92,12 @@ def _string_schedule(text: str, dag_id: str) -> ScheduleSpec:
     if value == "@once":
         return ScheduleSpec(kind="once", description="@once")
     if value == "@continuous":
-        raise ScheduleError(
-            f"DAG {dag_id!r}: schedule '@continuous' is not supported",
-            hint="use a short cron or timedelta schedule instead",
-        )
+        return ScheduleSpec(kind="continuous", description="@continuous")
     expression = CRON_PRESETS.get(value, value)
     if value.startswith("@") and value not in CRON_PRESETS:
         raise ScheduleError(
             f"DAG {dag_id!r}: unknown schedule preset {text!r}",
-            hint=f"use one of @once, {', '.join(CRON_PRESETS)}, or a cron string",
+            hint=f"use one of @once, @continuous, {', '.join(CRON_PRESETS)}, or a cron string",
         )
     from croniter import croniter  # lazy: only DAGs with cron schedules pay for it
 
