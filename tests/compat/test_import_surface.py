@@ -108,6 +108,11 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
         "tradewind.operators.python",
         ["PythonOperator", "BranchPythonOperator", "ShortCircuitOperator", "get_current_context"],
     ),
+    (
+        "airflow.operators.python",
+        "tradewind.operators.python",
+        ["PythonVirtualenvOperator", "ExternalPythonOperator", "is_venv_installed"],
+    ),
     ("airflow.operators.empty", "tradewind.operators.empty", ["EmptyOperator"]),
     ("airflow.operators.dummy", "tradewind.operators.dummy", ["DummyOperator"]),
     ("airflow.operators.branch", "tradewind.operators.branch", ["BaseBranchOperator"]),
@@ -198,6 +203,19 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
     ("airflow.providers.http.hooks.http", "tradewind.hooks.http", ["HttpHook"]),
     ("airflow.providers.common.sql.hooks.sql", "tradewind.hooks.dbapi", ["DbApiHook"]),
     # -- utils -----------------------------------------------------------------------------------
+    ("airflow.timetables.trigger", "tradewind.timetables.trigger", ["CronTriggerTimetable"]),
+    (
+        "airflow.timetables.interval",
+        "tradewind.timetables.interval",
+        ["CronDataIntervalTimetable", "DeltaDataIntervalTimetable"],
+    ),
+    ("airflow.timetables.events", "tradewind.timetables.events", ["EventsTimetable"]),
+    (
+        "airflow.timetables.simple",
+        "tradewind.timetables.simple",
+        ["NullTimetable", "OnceTimetable", "ContinuousTimetable"],
+    ),
+    ("airflow.timetables.base", "tradewind.timetables.base", ["Timetable", "DataInterval"]),
     ("airflow.utils.task_group", "tradewind.utils.task_group", ["TaskGroup"]),
     ("airflow.utils.trigger_rule", "tradewind.utils.trigger_rule", ["TriggerRule"]),
     ("airflow.utils.weight_rule", "tradewind.utils.weight_rule", ["WeightRule"]),

@@ -13,6 +13,8 @@ _LAZY: dict[str, str] = {
     "PythonOperator": "tradewind.operators.python",
     "BranchPythonOperator": "tradewind.operators.python",
     "ShortCircuitOperator": "tradewind.operators.python",
+    "PythonVirtualenvOperator": "tradewind.operators.python_virtualenv",
+    "ExternalPythonOperator": "tradewind.operators.python_virtualenv",
     "get_current_context": "tradewind.operators.python",
     "BaseBranchOperator": "tradewind.operators.branch",
     "BranchDateTimeOperator": "tradewind.operators.datetime",

@@ -1,4 +1,8 @@
-"""``PythonOperator``, ``BranchPythonOperator`` and ``ShortCircuitOperator``."""
+"""``PythonOperator``, ``BranchPythonOperator`` and ``ShortCircuitOperator``.
+
+``PythonVirtualenvOperator``, ``ExternalPythonOperator`` and ``is_venv_installed`` are
+exported here too (they live in :mod:`tradewind.operators.python_virtualenv`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,19 @@ __all__ = [
     "ShortCircuitOperator",
     "get_current_context",
 ]
+
+#: defined in python_virtualenv (which imports this module), resolved on first use
+_VIRTUALENV_NAMES = frozenset(
+    {"ExternalPythonOperator", "PythonVirtualenvOperator", "is_venv_installed"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _VIRTUALENV_NAMES:
+        from tradewind.operators import python_virtualenv
+
+        return getattr(python_virtualenv, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class PythonOperator(BaseOperator):

@@ -1,4 +1,4 @@
-"""The operators behind ``@task``, ``@task.branch``, ``@task.short_circuit`` and ``@task.bash``."""
+"""The operators behind ``@task`` and its variants (``.branch``, ``.bash``, ``.virtualenv``...)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from tradewind.errors import DagDefinitionError, TaskFailure
 from tradewind.operators.bash import BashOperator
 from tradewind.operators.python import BranchPythonOperator, PythonOperator, ShortCircuitOperator
+from tradewind.operators.python_virtualenv import ExternalPythonOperator, PythonVirtualenvOperator
 from tradewind.sdk.baseoperator import BaseOperator
 from tradewind.sdk.python_callable import call_with_context
 from tradewind.sdk.xcom_arg import resolve_xcom_args
@@ -202,3 +203,23 @@ class _BashDecoratedOperator(DecoratedOperator, BashOperator):
         # like Airflow, the returned command is itself a template (or a .sh file)
         self.bash_command = self.render_template(command, context)
         return BashOperator.execute(self, context)
+
+
+class _PythonVirtualenvDecoratedOperator(DecoratedOperator, PythonVirtualenvOperator):
+    """``@task.virtualenv``: the function runs in a virtualenv made for the try."""
+
+    template_fields = ("templates_dict", "op_args", "op_kwargs", "requirements", "index_urls")
+    custom_operator_name = "@task.virtualenv"
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        return self._handle_output(PythonOperator.execute(self, context), context)
+
+
+class _ExternalPythonDecoratedOperator(DecoratedOperator, ExternalPythonOperator):
+    """``@task.external_python``: the function runs with an existing interpreter."""
+
+    template_fields = ("templates_dict", "op_args", "op_kwargs", "python")
+    custom_operator_name = "@task.external_python"
+
+    def execute(self, context: dict[str, Any]) -> Any:
+        return self._handle_output(PythonOperator.execute(self, context), context)

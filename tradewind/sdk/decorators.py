@@ -1,4 +1,5 @@
-"""TaskFlow: ``@task`` and its variants (``.branch``, ``.short_circuit``, ``.bash``, ``.sensor``).
+"""TaskFlow: ``@task`` and its variants (``.branch``, ``.short_circuit``, ``.bash``, ``.sensor``,
+``.virtualenv``, ``.external_python``).
 
 Calling a decorated function inside a DAG creates a task and returns an :class:`XComArg`;
 XComArgs passed as arguments become upstream dependencies and are pulled at run time.
@@ -226,6 +227,37 @@ class TaskDecoratorCollection:
         kwargs.pop("multiple_outputs", None)
         return task_decorator_factory(python_callable, False, _BashDecoratedOperator, **kwargs)
 
+    def virtualenv(
+        self,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``@task.virtualenv(requirements=[...])``: the function runs in a new virtualenv."""
+        from tradewind.sdk.decorated_operators import _PythonVirtualenvDecoratedOperator
+
+        return task_decorator_factory(
+            python_callable, multiple_outputs, _PythonVirtualenvDecoratedOperator, **kwargs
+        )
+
+    def external_python(
+        self,
+        python: str | None = None,
+        python_callable: Callable[..., Any] | None = None,
+        multiple_outputs: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``@task.external_python(python="/path/to/python")``: run with that interpreter."""
+        from tradewind.sdk.decorated_operators import _ExternalPythonDecoratedOperator
+
+        return task_decorator_factory(
+            python_callable,
+            multiple_outputs,
+            _ExternalPythonDecoratedOperator,
+            python=python,
+            **kwargs,
+        )
+
     def sensor(self, python_callable: Callable[..., Any] | None = None, **kwargs: Any) -> Any:
         """``@task.sensor``: the function returns a bool or a PokeReturnValue."""
         from tradewind.sensors.decorator import sensor_task
@@ -237,7 +269,8 @@ class TaskDecoratorCollection:
             raise AttributeError(name)
         raise AttributeError(
             f"@task.{name} is not supported by Tradewind; use @task, @task.branch, "
-            "@task.short_circuit, @task.bash or @task.sensor"
+            "@task.short_circuit, @task.bash, @task.sensor, @task.virtualenv or "
+            "@task.external_python"
         )
 
 
