@@ -69,8 +69,10 @@ def test_tasks_logs_follow_streams_a_running_try_live_until_it_ends(
     reader.start()
     try:
         wait(lambda: "sleeping 0" in "".join(seen), what="the live log line")
-        assert follower.poll() is None  # still following: the try has not ended
-        assert harness.state(key) == "running"
+        state = harness.state(key)
+        # still following: the try has not ended
+        assert follower.poll() is None, f"state {state}; output: {''.join(seen)}"
+        assert state == "running"
         (harness.dag_file.parent.parent / "release").touch()
         assert follower.wait(60) == 0, "".join(seen)
     finally:
