@@ -199,6 +199,11 @@ IMPORT_MAP: list[tuple[str, str, list[str]]] = [
     ("airflow.hooks.base", "tradewind.hooks.base", ["BaseHook"]),
     ("airflow.hooks.filesystem", "tradewind.hooks.filesystem", ["FSHook"]),
     ("airflow.providers.postgres.hooks.postgres", "tradewind.hooks.postgres", ["PostgresHook"]),
+    (
+        "airflow.providers.sqlite.operators.sqlite",
+        "tradewind.operators.sqlite",
+        ["SqliteOperator"],
+    ),
     ("airflow.providers.sqlite.hooks.sqlite", "tradewind.hooks.sqlite", ["SqliteHook"]),
     ("airflow.providers.http.hooks.http", "tradewind.hooks.http", ["HttpHook"]),
     ("airflow.providers.common.sql.hooks.sql", "tradewind.hooks.dbapi", ["DbApiHook"]),

@@ -130,3 +130,20 @@ def test_a_sql_file_is_rendered_as_a_template_and_its_rows_reach_xcom(
     assert result.state == "success"
     with sqlite_metastore.session() as session:
         assert pull_xcom(session, "sql_file", result.run_id, "q") == [["2024-03-04", 7]]
+
+
+def test_sqlite_operator_runs_on_its_connection_and_returns_rows(sqlite_conn):
+    from tradewind.operators.sqlite import SqliteOperator
+
+    SqliteOperator(
+        task_id="create",
+        sqlite_conn_id=sqlite_conn,
+        sql=["CREATE TABLE users (name TEXT)", "INSERT INTO users VALUES ('ann'), ('bo')"],
+    ).execute({})
+    rows = SqliteOperator(
+        task_id="read",
+        sqlite_conn_id=sqlite_conn,
+        sql="SELECT name FROM users WHERE name <> ? ORDER BY name",
+        parameters=("bo",),
+    ).execute({})
+    assert rows == [["ann"]]

@@ -20,6 +20,7 @@ _LAZY: dict[str, str] = {
     "BranchDateTimeOperator": "tradewind.operators.datetime",
     "BranchDayOfWeekOperator": "tradewind.operators.weekday",
     "SQLExecuteQueryOperator": "tradewind.operators.sql",
+    "SqliteOperator": "tradewind.operators.sqlite",
     "PostgresOperator": "tradewind.operators.postgres",
     "HttpOperator": "tradewind.operators.http",
     "SimpleHttpOperator": "tradewind.operators.http",
