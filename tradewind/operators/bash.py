@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import tempfile
 from collections.abc import Container
 from typing import Any
 
 from tradewind.errors import TaskFailure, TaskSkipped
+from tradewind.operators.process_group import ProcessGroupRunner, exit_codes
 from tradewind.sdk.baseoperator import BaseOperator
 
 __all__ = ["BashOperator"]
 
 
-class BashOperator(BaseOperator):
+class BashOperator(ProcessGroupRunner, BaseOperator):
     """Run ``bash_command`` with ``bash -c`` in its own process group.
 
     ``env`` replaces the environment (``append_env=True`` adds to it instead); ``cwd`` is the
@@ -48,15 +47,9 @@ class BashOperator(BaseOperator):
         self.output_encoding = output_encoding
         if skip_exit_code is not None:
             skip_on_exit_code = skip_exit_code
-        if skip_on_exit_code is None:
-            self.skip_on_exit_code: Container[int] = ()
-        elif isinstance(skip_on_exit_code, int):
-            self.skip_on_exit_code = (skip_on_exit_code,)
-        else:
-            self.skip_on_exit_code = tuple(skip_on_exit_code)  # type: ignore[arg-type]
+        self.skip_on_exit_code = exit_codes(skip_on_exit_code)
         self.cwd = cwd
         self.output_processor = output_processor or (lambda result: result)
-        self._process: subprocess.Popen[bytes] | None = None
 
     def get_env(self, context: dict[str, Any]) -> dict[str, str]:
         """The command's environment, with TRADEWIND_CTX_* / AIRFLOW_CTX_* about the try."""
@@ -86,51 +79,12 @@ class BashOperator(BaseOperator):
         return self.output_processor(last_line)
 
     def _run(self, command: str, env: dict[str, str], cwd: str) -> tuple[int, str]:
-        self.log.info("Running command: %s", ["bash", "-c", command])
-        process = subprocess.Popen(
-            ["bash", "-c", command],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
+        """Run ``bash -c command``: its exit code and the last line of its output."""
+        returncode, tail = self._run_logged(
+            ["bash", "-c", command], env, cwd, encoding=self.output_encoding, keep=1
         )
-        self._process = process
-        line = ""
-        try:
-            assert process.stdout is not None
-            for raw in iter(process.stdout.readline, b""):
-                line = raw.decode(self.output_encoding, errors="backslashreplace").rstrip()
-                self.log.info("%s", line)
-            process.wait()
-        finally:
-            if process.poll() is None:  # interrupted (timeout): take the whole group down
-                self.on_kill()
-            if process.stdout is not None:
-                process.stdout.close()
-            self._process = None
-        self.log.info("Command exited with return code %s", process.returncode)
-        return process.returncode, line
-
-    def on_kill(self) -> None:
-        """Terminate the command's whole process group (then kill it if it lingers)."""
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        self.log.info("Sending SIGTERM signal to process group")
-        try:
-            os.killpg(os.getpgid(process.pid), signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+        self.log.info("Command exited with return code %s", returncode)
+        return returncode, tail[-1] if tail else ""
 
 
 def _context_env(context: dict[str, Any]) -> dict[str, str]:

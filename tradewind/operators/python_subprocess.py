@@ -1,20 +1,16 @@
-"""Running a Python callable's source in another interpreter: the script and the subprocess.
+"""Running a Python callable's source in another interpreter: the script and its context.
 
 The callable's source (decorators stripped) is written into a script with a small driver that
-loads the arguments with the serializer, calls the function and dumps its return value. The
-subprocess runs in its own process group so that a timeout or a kill takes all of it down.
+loads the arguments with the serializer, calls the function and dumps its return value; the
+operators run it with ``tradewind.operators.process_group``.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
-import os
-import signal
-import subprocess
 import textwrap
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -27,7 +23,6 @@ __all__ = [
     "callable_source",
     "render_script",
     "serializable_context",
-    "SubprocessRunner",
 ]
 
 SERIALIZERS = ("pickle", "cloudpickle", "dill")
@@ -139,60 +134,3 @@ def serializable_context(context: Any) -> dict[str, Any]:
             data_interval_end=_plain_date(getattr(run, "data_interval_end", None)),
         )
     return out
-
-
-class SubprocessRunner:
-    """Run a command in its own process group, its output to the task log; killable."""
-
-    log: Any
-    _process: subprocess.Popen[bytes] | None = None
-
-    def _run_logged(
-        self, argv: Sequence[str], env: dict[str, str] | None, cwd: str
-    ) -> tuple[int, list[str]]:
-        """The exit code and the output's last lines."""
-        self.log.info("Running: %s", list(argv))
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-        )
-        self._process = process
-        tail: deque[str] = deque(maxlen=20)
-        try:
-            assert process.stdout is not None
-            for raw in iter(process.stdout.readline, b""):
-                line = raw.decode("utf-8", errors="backslashreplace").rstrip()
-                tail.append(line)
-                self.log.info("%s", line)
-            process.wait()
-        finally:
-            if process.poll() is None:  # interrupted (timeout): take the whole group down
-                self.on_kill()
-            if process.stdout is not None:
-                process.stdout.close()
-            self._process = None
-        return process.returncode, list(tail)
-
-    def on_kill(self) -> None:
-        """Terminate the subprocess's whole group (then kill it if it lingers)."""
-        process = self._process
-        if process is None or process.poll() is not None:
-            return
-        self.log.info("Sending SIGTERM signal to process group")
-        try:
-            os.killpg(os.getpgid(process.pid), signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from tradewind.errors import DagDefinitionError, TaskFailure, TaskSkipped
+from tradewind.operators.process_group import ProcessGroupRunner, exit_codes
 from tradewind.operators.python import PythonOperator
 from tradewind.operators.python_subprocess import (
     SERIALIZABLE_CONTEXT_KEYS,
     SERIALIZERS,
-    SubprocessRunner,
     callable_source,
     render_script,
     serializable_context,
@@ -49,7 +49,7 @@ def is_venv_installed() -> bool:
     return bool(importlib.util.find_spec("venv") and importlib.util.find_spec("ensurepip"))
 
 
-class _BasePythonVirtualenvOperator(SubprocessRunner, PythonOperator):
+class _BasePythonVirtualenvOperator(ProcessGroupRunner, PythonOperator):
     """Shared part: write the script and arguments, run them with :meth:`_python_bin`."""
 
     def __init__(
@@ -92,12 +92,7 @@ class _BasePythonVirtualenvOperator(SubprocessRunner, PythonOperator):
         self.serializer = serializer
         self.string_args = list(string_args or [])
         self.expect_airflow = expect_airflow
-        if skip_on_exit_code is None:
-            self.skip_on_exit_code: Container[int] = ()
-        elif isinstance(skip_on_exit_code, int):
-            self.skip_on_exit_code = (skip_on_exit_code,)
-        else:
-            self.skip_on_exit_code = tuple(skip_on_exit_code)  # type: ignore[arg-type]
+        self.skip_on_exit_code = exit_codes(skip_on_exit_code)
         self.env_vars = env_vars
         self.inherit_env = inherit_env
 

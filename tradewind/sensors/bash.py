@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from tradewind.errors import TaskFailureNoRetry
-from tradewind.operators.bash import BashOperator
+from tradewind.operators.process_group import ProcessGroupRunner
 from tradewind.sensors.base import BaseSensorOperator
 
 __all__ = ["BashSensor"]
 
 
-class BashSensor(BaseSensorOperator):
+class BashSensor(ProcessGroupRunner, BaseSensorOperator):
     """Done when ``bash_command`` exits 0.
 
     With ``retry_exit_code`` set, that exit code means "not yet" and any other non-zero code
@@ -41,18 +40,16 @@ class BashSensor(BaseSensorOperator):
         self.env = env
         self.output_encoding = output_encoding
         self.retry_exit_code = retry_exit_code
-        self._process: subprocess.Popen[bytes] | None = None
-
-    # the command runs, streams its output to the log and is killed on timeout as in BashOperator
-    _run = BashOperator._run
-    on_kill = BashOperator.on_kill
 
     def poke(self, context: dict[str, Any]) -> bool:
         env = (
             dict(os.environ) if self.env is None else {str(k): str(v) for k, v in self.env.items()}
         )
         with tempfile.TemporaryDirectory(prefix="tradewindtmp") as tmp:
-            returncode, _ = self._run(str(self.bash_command), env, tmp)
+            returncode, _ = self._run_logged(
+                ["bash", "-c", str(self.bash_command)], env, tmp, encoding=self.output_encoding
+            )
+        self.log.info("Command exited with return code %s", returncode)
         if returncode == 0:
             return True
         if self.retry_exit_code is None:
