@@ -22,13 +22,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scheduler import job
 from scheduler.active_runs import advance_runs
 from scheduler.dag_callbacks import run_dag_callbacks
 from scheduler.executors.try_runner import TaskLoader
-from scheduler.lost_tries import fail_lost_tries, load_unfinished
+from scheduler.lost_tries import fail_unrecorded_tries
 from scheduler.queueing import queue_scheduled
 from scheduler.run_filter import RunFilter
 from scheduler.spec_cache import SpecCache
@@ -226,10 +226,8 @@ class Scheduler:
         if deadline is not None:
             until = min(until, deadline)
         while not self._stop_requested:
-            fds = [self._stop_r, *getattr(self.executor, "wakeup_fds", list)()]
-            listener_fd = self._listener.fileno() if self._listener is not None else None
-            if listener_fd is not None:
-                fds.append(listener_fd)
+            fds, listener_fd = self._wakeup_fds()
+            fds.append(self._stop_r)
             left = until - time.monotonic()
             if left <= 0:
                 return
@@ -263,10 +261,7 @@ class Scheduler:
             return
         window = BACKLOG_WINDOW if self._backlogged else BATCH_WINDOW
         limit = min(until, time.monotonic() + window)
-        fds = list(getattr(self.executor, "wakeup_fds", list)())
-        listener_fd = self._listener.fileno() if self._listener is not None else None
-        if listener_fd is not None:
-            fds.append(listener_fd)
+        fds, listener_fd = self._wakeup_fds()
         while (left := limit - time.monotonic()) > 0 and not self._stop_requested:
             try:
                 ready, _, _ = select.select(fds, [], [], left)
@@ -276,6 +271,14 @@ class Scheduler:
                 self._notified = self._listener.drain() or self._notified
             if ready:
                 self._finished_early.extend(self.executor.collect_finished())
+
+    def _wakeup_fds(self) -> tuple[list[int], int | None]:
+        """What ends a wait: the executor's descriptors and the wake-up listener's (if any)."""
+        fds = list(getattr(self.executor, "wakeup_fds", list)())
+        listener_fd = self._listener.fileno() if self._listener is not None else None
+        if listener_fd is not None:
+            fds.append(listener_fd)
+        return fds, listener_fd
 
     def run_once(self) -> LoopStats:
         """One iteration of the loop (see the module docstring)."""
@@ -330,22 +333,6 @@ class Scheduler:
             self._last_heartbeat = mono
             job.heartbeat_job(self.metastore, self._job_id, duration)
 
-    def _fail_lost(self, session: Any, finished: list[TryKey], now: datetime) -> None:
-        """Tries the executor saw end that are still queued/running: their process died."""
-        check = getattr(self.executor, "unrecorded", None)
-        suspects = check(finished) if check is not None else finished
-        if not suspects:
-            return
-        lost = load_unfinished(session, suspects)
-        if lost:
-            fail_lost_tries(
-                session,
-                lost,
-                self.specs,
-                reason="the try's process ended without recording a state",
-                now=now,
-            )
-
     def _create_runs(self, now: datetime, *, scheduled: bool, datasets: bool) -> int:
         from scheduler.dagruns import create_due_runs
         from scheduler.datasets import create_dataset_runs
@@ -371,7 +358,7 @@ class Scheduler:
             if datasets:
                 create_dataset_runs(session, self.specs, now=now)
             if finished:
-                self._fail_lost(session, finished, now)
+                fail_unrecorded_tries(session, self.executor, self.specs, finished, now)
             result = advance_runs(session, self.specs, now=now, only=self.only)
             tries = []
             if open_slots > 0 and (result.active or result.schedulable):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,3 +87,23 @@ def load_unfinished(session: Session, keys: Iterable[TryKey]) -> list[TaskInstan
         if (TaskInstanceKey(ti.dag_id, ti.run_id, ti.task_id, ti.map_index), ti.try_number)
         in wanted
     ]
+
+
+def fail_unrecorded_tries(
+    session: Session, executor: Any, specs: SpecCache, finished: list[TryKey], now: datetime
+) -> None:
+    """Tries ``executor`` saw end that are still queued or running: their process died before
+    recording a state (retried or failed as a lost try)."""
+    check = getattr(executor, "unrecorded", None)
+    suspects = check(finished) if check is not None else finished
+    if not suspects:
+        return
+    lost = load_unfinished(session, suspects)
+    if lost:
+        fail_lost_tries(
+            session,
+            lost,
+            specs,
+            reason="the try's process ended without recording a state",
+            now=now,
+        )
