@@ -3,7 +3,8 @@
 Every task message names it; only the message's queue differs (routing sets it per message).
 ``max_retries=0``: retries are Tradewind's (``retries`` on the task, decided by the runtime and
 the scheduler), never dramatiq's. By the time the actor runs, the validation and claim middleware
-have checked the message and claimed the try; the actor only runs it in a child process.
+have checked the message and recorded the try as running here; the actor hands it to the
+worker's dispatcher, which claims it and runs it in a try process (``worker.process``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from broker_config.messages import ACTOR_NAME, decode_task_message
-from worker.claim import current_claim
+from worker.intake import current_try
 
 if TYPE_CHECKING:
     from dramatiq import Actor, Broker
@@ -25,10 +26,10 @@ def declare_actor(broker: Broker, runner: TryProcessRunner, queue_name: str) -> 
 
     def run_task_try(**payload: Any) -> None:
         try_key = decode_task_message(payload)
-        claimed = current_claim()
-        if claimed is None or claimed.try_key != try_key:
-            return  # not claimed by this thread: nothing to run
-        claimed.notified = runner.run(try_key, claimed.fileloc, start=claimed.start)
+        incoming = current_try()
+        if incoming is None or incoming.try_key != try_key:
+            return  # not taken by this thread: nothing to run
+        incoming.notified = runner.run_message(try_key, incoming.message)
 
     return dramatiq.actor(
         run_task_try,

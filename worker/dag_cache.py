@@ -78,6 +78,19 @@ class DagCache:
             self._files[path] = _Entry(stamp, loaded.content_hash, dags, self.generation)
             return dags
 
+    def cached_task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
+        """The task if its file is imported and unchanged (a stat, no import); else None."""
+        try:
+            path = self.resolve(fileloc, dag_id)
+            st = os.stat(path)
+        except (OSError, DagNotFound):
+            return None
+        entry = self._files.get(path)
+        if entry is None or entry.stamp != (st.st_mtime_ns, st.st_size):
+            return None
+        dag = entry.dags.get(dag_id)
+        return getattr(dag, "task_dict", {}).get(task_id) if dag is not None else None
+
     def task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
         path = self.resolve(fileloc, dag_id)
         dag = self.dags_in(path).get(dag_id)

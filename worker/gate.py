@@ -1,10 +1,10 @@
 """Which queues this worker takes tries from right now, and whether it takes any.
 
-The dashboard (through the worker row) and SIGTERM change it at runtime; the claim middleware
-asks it before claiming. A message that arrives for a queue the worker no longer serves, or while
-it drains, is handed back: a copy is re-published to its queue and the original acknowledged
-(a copy is equivalent, since a message holds only the try key, and the claim keeps a try from
-running twice should both be delivered).
+The dashboard (through the worker row) and SIGTERM change it at runtime; the intake
+middleware asks it before taking a message. A message that arrives for a queue the worker no
+longer serves, or while it drains, is handed back: a copy is re-published to its queue and the
+original acknowledged (a copy is equivalent, since a message holds only the try key, and the
+claim keeps a try from running twice should both be delivered).
 """
 
 from __future__ import annotations

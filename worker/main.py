@@ -1,7 +1,7 @@
 """``tradewind worker``: one process consuming the queues it serves, at most ``-c`` tries at once.
 
 Assembly (all built here, at start, from settings; nothing at import): a broker from
-``broker.url`` with Tradewind's middleware (schema validation -> claim -> wake-up), the one actor,
+``broker.url`` with Tradewind's middleware (schema validation -> intake -> wake-up), the one actor,
 a dramatiq ``Worker`` with ``-c`` threads (each thread runs one try at a time in its own warm
 try process, ``worker.try_pool``, so at most ``-c`` at once), the log server, and the worker
 row. The main thread then loops every ``worker.heartbeat_interval``: heartbeats the running
@@ -105,8 +105,8 @@ class WorkerProcess:
         from broker_config.factory import build_broker
         from broker_config.middleware import TaskMessageValidation
         from worker.actor import declare_actor
-        from worker.claim import ClaimMiddleware
         from worker.dag_cache import DagCache
+        from worker.intake import IntakeMiddleware
         from worker.log_server import LogServer
         from worker.process import TryProcessRunner
         from worker.registry import register
@@ -120,7 +120,7 @@ class WorkerProcess:
                 # so that an actor error rejects the message into <queue>.XQ instead of losing it.
                 Retries(max_retries=0),
                 TaskMessageValidation(),
-                ClaimMiddleware(self.metastore, self.identity, self.tracker, self.gate),
+                IntakeMiddleware(self.tracker, self.gate),
                 WakeupMiddleware(self.metastore),
             ],
             consumer_timeout_ms=s.broker.consumer_timeout_ms,

@@ -1,19 +1,23 @@
-"""Running a claimed try in a process of its own, and writing its outcome.
+"""Running a worker's tries in processes of their own, and writing their outcomes.
 
 Each try runs in a warm try process (``worker.try_pool``), forked from the worker with the DAG
-already imported and reused by the same worker thread for its next tries, so a crashing or
-leaking task cannot take the worker down, and ``execution_timeout`` can kill it.
+already imported and reused for later tries, so a crashing or leaking task cannot take the
+worker down, and ``execution_timeout`` can kill it. The worker's dispatcher thread
+(``worker.dispatch``) claims the tries, hands them to the processes and writes their outcomes,
+for all of the worker's threads at once; a worker thread hands its try over and waits
+(:meth:`TryProcessRunner.run_message`), importing the DAG file itself when the dispatcher asks.
 
-The metastore work of a try is done here, in the worker, on its pooled connection, in two
-transactions: the claim reads what the try needs to start (``worker.claim``), and the try's
-process sends the outcome (a picklable ``FinishPlan``) back on its pipe for the worker to write
-(state, XCom, history, dataset events and the scheduler's wake-up in one transaction); the
-process then hears which state was written and runs the callbacks. A no-op try so opens no
-connection and compiles no SQL in the try process.
+The metastore work of a try is done in the worker, on its pooled connections: the claim reads
+what the try needs to start, and the try's process sends the outcome (a picklable
+``FinishPlan``) back on its pipe for the worker to write (state, XCom, history, dataset events
+and the scheduler's wake-up in one transaction); the process then hears which state was written
+and runs the callbacks. A no-op try so opens no connection and compiles no SQL in the try
+process.
 
 When the process dies without recording a state (a crash, a kill, an ``os._exit`` in user code),
-or outlives its ``execution_timeout`` by :data:`HARD_TIMEOUT_GRACE` seconds, the worker retries
-or fails the try itself, as the scheduler's zombie detection would later.
+or outlives its ``execution_timeout`` by ``HARD_TIMEOUT_GRACE`` seconds, the worker retries or
+fails the try itself (:meth:`TryProcessRunner.fail_unfinished`), as the scheduler's zombie
+detection would later.
 """
 
 from __future__ import annotations
@@ -21,15 +25,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
-from worker.frames import Deadline, receive, send
-from worker.try_pool import TAKEN, TryContext, TryProcess, prepare_child, wait_for
+from worker.dispatch import ALONE, LOAD, Dispatcher, TryJob, describe_exit
+from worker.try_pool import TryContext, prepare_child, wait_for
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
@@ -66,9 +69,6 @@ WARM_MODULES = (
     "jinja2.nativetypes",
     "jinja2.ext",
 )
-#: seconds past ``execution_timeout`` after which the worker kills a try's process itself
-#: (the process's own timer failed to stop the task, e.g. stuck in C code)
-HARD_TIMEOUT_GRACE = 30.0
 
 
 def warm_up() -> None:
@@ -97,122 +97,56 @@ class TryProcessRunner:
         self.identity = identity
         self.dag_cache = dag_cache
         self.tracker = tracker
-        self.context = TryContext(metastore, settings, identity.hostname, dag_cache)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._processes: set[TryProcess] = set()
         warm_up()
+        context = TryContext(metastore, settings, identity.hostname, dag_cache)
+        self.dispatcher = Dispatcher(context, identity, tracker, self.fail_unfinished)
+
+    def run_message(self, try_key: TryKey, message: Any) -> bool:
+        """Claim the try of a dramatiq ``message``, acknowledge the message, run the try and
+        record it; returns True when the scheduler was woken with the outcome already. A
+        duplicate or stale message runs nothing."""
+        return self._run(TryJob(try_key, message=message))
 
     def run(self, try_key: TryKey, fileloc: str, *, start: Any = None) -> bool:
-        """Run a claimed try in a try process and wait for it.
+        """Run a try claimed already and wait for it (``start``: the ``TryStart`` read with the
+        claim; without it a one-try child reads and writes everything itself)."""
+        return self._run(TryJob(try_key, start=start, fileloc=fileloc), claimed=True)
 
-        ``start`` (a ``TryStart`` read with the claim) has this process write the try's outcome;
-        without it a one-try child reads and writes everything itself. Returns True when the
-        scheduler was woken with the outcome already.
-        """
-        try:
-            task = self.dag_cache.task(fileloc, try_key.dag_id, try_key.task_id)
-            generation = self.dag_cache.generation_of(fileloc, try_key.dag_id)
-        except Exception as exc:
-            self._fail_unfinished(try_key, None, f"cannot load the task: {exc}")
-            return False
-        if start is None:
-            self._run_alone(task, try_key)
-            return False
-        for attempt in (1, 2):
-            process = self._process_for(generation)
-            self.tracker.set_child(try_key, process.pid)
-            try:
-                send(process.requests, (try_key, fileloc, start))
-                taken = receive(process.replies, process.pid) == TAKEN
-            except OSError:
-                taken = False
-            if taken:
+    def _run(self, job: TryJob, *, claimed: bool = False) -> bool:
+        key = job.try_key
+        if claimed and job.start is None:
+            return self._alone(job)
+        while True:
+            self.dispatcher.submit(job)
+            self.dispatcher.wait(job)
+            if job.error is not None:
+                raise job.error
+            if job.result != LOAD:
                 break
-            self._retire(process)  # it exited (idle) as the try was sent: another one takes it
-            if attempt == 2:
-                self._fail_unfinished(try_key, task, "no try process could be started")
+            try:  # imported here, on the worker thread: it may take seconds
+                job.task = self.dag_cache.task(job.fileloc, key.dag_id, key.task_id)
+            except Exception as exc:
+                self.fail_unfinished(key, None, f"cannot load the task: {exc}")
                 return False
-        return self._follow(process, try_key, task, start)
+        if job.result == ALONE:
+            return self._alone(job)
+        return job.notified
 
-    def _follow(self, process: TryProcess, try_key: TryKey, task: Any, start: Any) -> bool:
-        """Write the outcome the process sends; retire the process unless it ended cleanly."""
-        notified = recorded = ended = killed = False
-        retire = True
+    def _alone(self, job: TryJob) -> bool:
+        """Run the try in a one-try child that reads and writes everything itself."""
+        key = job.try_key
+        fileloc = job.fileloc or _fileloc(self.metastore, key.dag_id)
         try:
-            message = receive(process.replies, process.pid, self._deadline(task))
-            if isinstance(message, tuple) and message[0] == "plan":
-                state = None
-                try:
-                    state = self._record(try_key, start, message[1])
-                    recorded = True
-                    notified = state is not None
-                finally:  # the process waits for this answer, even when the write failed
-                    send(process.requests, state.value if state is not None else None)
-                message = receive(process.replies, process.pid)
-            if isinstance(message, tuple) and message[0] == "done":
-                ended = True
-                retire = bool(message[1])
-        except Deadline:
-            killed = True
-            log.error("%s outlived its execution_timeout: killing its process", try_key)
-        except OSError:
-            pass
-        process.tries += 1
-        process.last_used = time.monotonic()
-        limit = self.settings.worker.max_tries_per_process
-        if retire or (limit and process.tries >= limit):
-            status = self._retire(process, kill=killed or not ended)
-        else:
-            status = 0
-        if not recorded:
-            if killed:
-                reason = "the try's process was killed after exceeding its execution_timeout"
-            elif status != 0:
-                reason = _describe_exit(status)
-            else:
-                reason = "its outcome was not recorded"
-            self._fail_unfinished(try_key, task, reason)
-        return notified
-
-    def _process_for(self, generation: int) -> TryProcess:
-        """This thread's try process, forked anew when missing, stale or gone."""
-        process: TryProcess | None = getattr(self._local, "process", None)
-        if process is not None and process.stale(generation):
-            self._retire(process)
-            process = None
-        if process is None:
-            with self._lock:
-                others = list(self._processes)
-            process = TryProcess.fork(self.context, others)
-            with self._lock:
-                self._processes.add(process)
-            self._local.process = process
-        return process
-
-    def _retire(self, process: TryProcess, *, kill: bool = False) -> int:
-        if getattr(self._local, "process", None) is process:
-            self._local.process = None
-        with self._lock:
-            self._processes.discard(process)
-        return process.stop(kill=kill)
+            task = self.dag_cache.task(fileloc, key.dag_id, key.task_id)
+        except Exception as exc:
+            self.fail_unfinished(key, None, f"cannot load the task: {exc}")
+            return False
+        self._run_alone(task, key)
+        return False
 
     def close(self) -> None:
-        """Stop every try process (the worker is stopping; none runs a try any more)."""
-        with self._lock:
-            processes = list(self._processes)
-            self._processes.clear()
-        for process in processes:
-            process.stop()
-
-    @staticmethod
-    def _deadline(task: Any) -> float | None:
-        timeout = getattr(task, "execution_timeout", None)
-        if isinstance(timeout, timedelta):
-            timeout = timeout.total_seconds()
-        if not isinstance(timeout, int | float) or timeout <= 0:
-            return None
-        return time.monotonic() + timeout + HARD_TIMEOUT_GRACE
+        """Stop the dispatcher and every try process (the worker is stopping)."""
+        self.dispatcher.close()
 
     def _run_alone(self, task: Any, try_key: TryKey) -> None:
         """A one-try child that reads and writes everything itself (no start read yet)."""
@@ -240,19 +174,9 @@ class TryProcessRunner:
         self.tracker.set_child(try_key, pid)
         status = wait_for(pid)
         if status != 0:
-            self._fail_unfinished(try_key, task, _describe_exit(status))
+            self.fail_unfinished(try_key, task, describe_exit(status))
 
-    def _record(self, try_key: TryKey, start: Any, plan: Any) -> TaskState | None:
-        """Write the child's outcome, with the scheduler's wake-up, in one transaction."""
-        from tradewind.runtime.try_record import record_finish
-
-        if record_finish(
-            self.metastore, try_key, start, plan, hostname=self.identity.hostname, notify=True
-        ):
-            return plan.state
-        return None
-
-    def _fail_unfinished(self, try_key: TryKey, task: Any, reason: str) -> None:
+    def fail_unfinished(self, try_key: TryKey, task: Any, reason: str) -> None:
         """The child ended without a final state: retry or fail the try (compare-and-set)."""
         from sqlalchemy import select
 
@@ -307,8 +231,11 @@ class TryProcessRunner:
                 time.sleep(0.05)
 
 
-def _describe_exit(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        return f"the try's process was killed by signal {signal.Signals(sig).name}"
-    return f"the try's process exited with code {os.WEXITSTATUS(status)} without a final state"
+def _fileloc(metastore: Metastore, dag_id: str) -> str:
+    from sqlalchemy import select
+
+    from tradewind.metastore.models import DagModel
+
+    with metastore.session() as session:
+        query = select(DagModel.fileloc).where(DagModel.dag_id == dag_id)
+        return session.execute(query).scalar() or ""

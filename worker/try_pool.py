@@ -12,10 +12,12 @@ once (imports warm, the DAG already imported, its own process group, dying with 
   inherits the new DAG instead of importing it again);
 - it waited :data:`IDLE_EXIT_SECONDS` without a try (an idle worker keeps no stale processes).
 
-Protocol, one pickle frame at a time (``worker.frames``): the worker sends ``(try_key, fileloc,
-start)``; the process answers ``TAKEN``, then ``("plan", FinishPlan)`` which the worker writes
-and answers with the state written (or None), then ``("done", retire)`` after the callbacks.
-``None`` from the worker asks the process to exit.
+Protocol, one pickle frame at a time (``worker.frames``): the worker (its dispatcher,
+``worker.dispatch``) sends ``(try_key, fileloc, start)``; the process answers
+``("plan", FinishPlan)``, which the worker writes and answers with the state written (or None),
+then ``("done", retire)`` after the callbacks. ``None`` from the worker asks the process to
+exit. A process that exits idle does so with :data:`IDLE_EXIT_CODE`: a try sent to it just then
+was never started, and the worker sends it to another process.
 """
 
 from __future__ import annotations
@@ -43,9 +45,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PR_SET_PDEATHSIG = 1
-TAKEN = "taken"
 #: a try process with nothing to do for this long exits; the worker forks a new one when needed
 IDLE_EXIT_SECONDS = 60.0
+#: the exit status of a process that exited idle (it read no try after its last one)
+IDLE_EXIT_CODE = 75
 #: the worker stops using a process idle for this long (before it could exit by itself)
 IDLE_RETIRE_SECONDS = 45.0
 #: outcomes after which the process runs the next try; after any other it exits
@@ -75,7 +78,11 @@ class TryProcess:
     last_used: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def fork(cls, context: TryContext, others: Iterable[TryProcess]) -> TryProcess:
+    def fork(
+        cls, context: TryContext, others: Iterable[TryProcess], close: Iterable[int] = ()
+    ) -> TryProcess:
+        """Fork a try process; ``others`` (the worker's other processes) and the descriptors
+        ``close`` are closed in the child."""
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
         parent = os.getpid()
@@ -86,6 +93,8 @@ class TryProcess:
             os.close(replies_r)
             for other in others:  # so that each process sees the end of its own pipe only
                 other.close_fds()
+            for fd in close:
+                os.close(fd)
             _serve(context, parent, requests_r, replies_w)
         os.close(requests_r)
         os.close(replies_w)
@@ -161,10 +170,12 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
         prepare_child(context, parent)
         while True:
             ready, _, _ = select.select([requests], [], [], IDLE_EXIT_SECONDS)
-            request = receive(requests, None) if ready else None
-            if request is None:  # asked to exit, the worker is gone, or idle for too long
+            if not ready:
+                code = IDLE_EXIT_CODE
                 break
-            send(replies, TAKEN)
+            request = receive(requests, None)
+            if request is None:  # asked to exit, or the worker is gone
+                break
             clean = _run_one(context, request, requests, replies)
             _flush()
             send(replies, ("done", not clean))

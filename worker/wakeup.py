@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from dramatiq.middleware import Middleware
 
-from worker.claim import current_claim
+from worker.intake import current_try
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -36,6 +36,6 @@ class WakeupMiddleware(Middleware):
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
     ) -> None:
-        claimed = current_claim()
-        if claimed is not None and not claimed.notified:
+        incoming = current_try()
+        if incoming is not None and not incoming.notified:
             notify_try_ended(self.metastore)

@@ -43,6 +43,7 @@ def attach_early_ack(message: MessageProxy, consumer: Any) -> MessageProxy:
         setattr(message, _ACKED, True)
 
     message.ack_now = ack_now  # type: ignore[attr-defined]
+    message.ack_consumer = consumer  # type: ignore[attr-defined]
     return message
 
 
@@ -61,3 +62,24 @@ def ack_now(message: MessageProxy) -> bool:
         log.debug("early ack of %s failed; its redelivery will be refused", message, exc_info=True)
         return False
     return True
+
+
+def ack_now_many(messages: list[MessageProxy]) -> None:
+    """:func:`ack_now` for several messages; a consumer that can (RabbitMQ's) acknowledges
+    its messages together, in one hand-over to its connection's thread."""
+    by_consumer: dict[int, tuple[Any, list[MessageProxy]]] = {}
+    for message in messages:
+        consumer = getattr(message, "ack_consumer", None)
+        if consumer is not None and hasattr(consumer, "ack_many"):
+            by_consumer.setdefault(id(consumer), (consumer, []))[1].append(message)
+        else:
+            ack_now(message)
+    for consumer, batch in by_consumer.values():
+        pending = [m for m in batch if not already_acked(m)]
+        try:
+            consumer.ack_many(pending)
+        except Exception:  # the channel is gone: RabbitMQ requeued them, the claim fences them
+            log.debug("early ack of %d messages failed", len(pending), exc_info=True)
+            continue
+        for message in pending:
+            setattr(message, _ACKED, True)

@@ -129,9 +129,9 @@ def test_a_worker_thread_reuses_its_warm_try_process_until_a_try_fails(harness, 
 def test_a_try_deaf_to_its_own_timeout_is_killed_by_the_worker(
     harness, run_try, monkeypatch
 ) -> None:
-    import worker.process
+    import worker.dispatch
 
-    monkeypatch.setattr(worker.process, "HARD_TIMEOUT_GRACE", 1.0)
+    monkeypatch.setattr(worker.dispatch, "HARD_TIMEOUT_GRACE", 1.0)
     key = harness.queue(harness.new_run(), "deaf")  # blocks SIGALRM, sleeps 30 s, timeout 1 s
     run_try(key)
 

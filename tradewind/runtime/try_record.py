@@ -248,6 +248,35 @@ def record_finish(
         return False
 
 
+def record_finishes(
+    metastore: Metastore,
+    finishes: list[tuple[TryKey, TryStart, FinishPlan]],
+    *,
+    hostname: str,
+    notify: bool = False,
+) -> set[TryKey]:
+    """:func:`record_finish` of several distinct tries; returns those whose state was written.
+
+    On Postgres the plans without XComs or dataset events (nearly all) are written by one
+    statement; the others, and every plan elsewhere, each in a transaction of its own."""
+    written: set[TryKey] = set()
+    rest = finishes
+    if metastore.dialect == "postgresql":
+        from tradewind.metastore.transitions_pg import finish_is_common, write_common_finishes
+
+        common = [f for f in finishes if finish_is_common(f[2])]
+        rest = [f for f in finishes if not finish_is_common(f[2])]
+        if common:
+            with metastore.driver_transaction(one_statement=True) as connection:
+                written = write_common_finishes(
+                    connection, common, hostname=hostname, notify=notify
+                )
+    for key, start, plan in rest:
+        if record_finish(metastore, key, start, plan, hostname=hostname, notify=notify):
+            written.add(key)
+    return written
+
+
 def write_finish_portable(
     session: Any,
     key: TryKey,

@@ -192,15 +192,38 @@ def claim_and_start(
 ) -> TryStart | TaskState | None:
     """:func:`claim_and_start_in` in a transaction of its own: a worker's claim. On Postgres
     it runs on a pooled driver connection, without a Session."""
+    return claim_and_start_many(
+        metastore, [key], hostname=hostname, worker_name=worker_name, pid=pid
+    )[key]
+
+
+def claim_and_start_many(
+    metastore: Metastore,
+    keys: list[TryKey],
+    *,
+    hostname: str,
+    worker_name: str | None,
+    pid: int,
+) -> dict[TryKey, TryStart | TaskState | None]:
+    """Claim each of the distinct tries ``keys`` and read its start, as
+    :func:`claim_and_start_in` does (None: not claimable). On Postgres one statement claims
+    them all, on a pooled driver connection in autocommit; elsewhere each is claimed in a
+    transaction of its own."""
     if metastore.dialect != "postgresql":
-        with metastore.session() as session:
-            return claim_and_start_in(
-                session, key, hostname=hostname, worker_name=worker_name, pid=pid
-            )
+        starts: dict[TryKey, TryStart | TaskState | None] = {}
+        for key in keys:
+            with metastore.session() as session:
+                starts[key] = claim_and_start_in(
+                    session, key, hostname=hostname, worker_name=worker_name, pid=pid
+                )
+        return starts
+    from tradewind.metastore import transitions_pg
+
     with metastore.driver_transaction(one_statement=True) as connection:
-        return _claim_on_driver(
-            connection, key, hostname=hostname, worker_name=worker_name, pid=pid
+        rows = transitions_pg.claim_many(
+            connection, keys, hostname=hostname, worker_name=worker_name, pid=pid
         )
+    return {key: _start_from_row(rows[key]) if key in rows else None for key in keys}
 
 
 def _claim_on_driver(
@@ -211,8 +234,12 @@ def _claim_on_driver(
     row = transitions_pg.claim_and_start(
         connection, key, hostname=hostname, worker_name=worker_name, pid=pid
     )
-    if row is None:
-        return None
+    return _start_from_row(row) if row is not None else None
+
+
+def _start_from_row(row: tuple[Any, ...]) -> TryStart:
+    from tradewind.metastore import transitions_pg
+
     max_tries, start_date, first_poke_at, operator, queue, pool, priority_weight, fileloc = row[:8]
     return TryStart(
         dag_run=_detached_run(transitions_pg.run_from_row(row[8:])),
