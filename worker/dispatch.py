@@ -84,6 +84,9 @@ class _Running:
     deadline: float | None
     received: bool = False
     recorded: bool = False
+    #: the process sent its outcome with the end of the try (``final``): no answer, no ``done``
+    final: bool = False
+    retire: bool = False
     attempts: int = 1
 
 
@@ -258,8 +261,10 @@ class Dispatcher:
     # -- running tries -----------------------------------------------------------------------
     def _hear(self, running: _Running, plans: list[tuple[_Running, Any]]) -> None:
         message = receive(running.process.replies, running.process.pid)
-        if isinstance(message, tuple) and message[0] == "plan":
+        if isinstance(message, tuple) and message[0] in ("plan", "final"):
             running.received = True
+            running.final = message[0] == "final"
+            running.retire = running.final and bool(message[2])
             plans.append((running, message[1]))
         elif isinstance(message, tuple) and message[0] == "done":
             self._end(running, retire=bool(message[1]))
@@ -285,6 +290,15 @@ class Dispatcher:
         for running, plan in plans:
             moved = running.job.try_key in written
             running.job.notified = moved
+            if running.final:  # the try is over; its process waits for the next one
+                if running.recorded and not moved:
+                    log.warning(
+                        "The state of %s was changed while it ran: not recording %s",
+                        running.job.try_key,
+                        plan.state.value,
+                    )
+                self._end(running, retire=running.retire)
+                continue
             try:  # the process waits for this answer, even when the write failed
                 send(running.process.requests, plan.state.value if moved else None)
             except OSError:

@@ -15,9 +15,11 @@ once (imports warm, the DAG already imported, its own process group, dying with 
 Protocol, one pickle frame at a time (``worker.frames``): the worker (its dispatcher,
 ``worker.dispatch``) sends ``(try_key, fileloc, start)``; the process answers
 ``("plan", FinishPlan)``, which the worker writes and answers with the state written (or None),
-then ``("done", retire)`` after the callbacks. ``None`` from the worker asks the process to
-exit. A process that exits idle does so with :data:`IDLE_EXIT_CODE`: a try sent to it just then
-was never started, and the worker sends it to another process.
+then ``("done", retire)`` after the callbacks; a try with no callback to run after its write
+sends only ``("final", FinishPlan, retire)`` at its end, and the worker writes it. ``None``
+from the worker asks the process to exit. A process that exits idle does so with
+:data:`IDLE_EXIT_CODE`: a try sent to it just then was never started, and the worker sends it
+to another process.
 """
 
 from __future__ import annotations
@@ -176,9 +178,13 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
             request = receive(requests, None)
             if request is None:  # asked to exit, or the worker is gone
                 break
-            clean = _run_one(context, request, requests, replies)
+            pending: list[Any] = []
+            clean = _run_one(context, request, requests, replies, pending)
             _flush()
-            send(replies, ("done", not clean))
+            if pending:  # the outcome nobody waited for, and the end of the try, in one frame
+                send(replies, ("final", pending[0], not clean))
+            else:
+                send(replies, ("done", not clean))
             if not clean:
                 break
     except BaseException:
@@ -189,13 +195,22 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
         os._exit(code)
 
 
-def _run_one(context: TryContext, request: Any, requests: int, replies: int) -> bool:
-    """Run one try; True when it ended cleanly (the process may run the next one)."""
+def _run_one(
+    context: TryContext, request: Any, requests: int, replies: int, pending: list[Any]
+) -> bool:
+    """Run one try; True when it ended cleanly (the process may run the next one).
+
+    An outcome whose write nothing here depends on (no callback, no e-mail) is put in
+    ``pending``, for the worker to write after the try; any other is sent at once, and the
+    process waits for the state written."""
     from tradewind.runtime.run_try import run_started_try
 
     try_key, fileloc, start = request
 
-    def record(plan: Any) -> TaskState | None:
+    def record(plan: Any, answer: bool) -> TaskState | None:
+        if not answer:
+            pending.append(plan)
+            return plan.state
         send(replies, ("plan", plan))
         value = receive(requests, None)
         return TaskState(value) if value is not None else None

@@ -65,6 +65,20 @@ def run_dag_callbacks(dag: Any, context: Mapping[str, Any], success: bool) -> in
     return run_callbacks(getattr(dag, attr, None), context, what=f"DAG {attr}")
 
 
+def has_work_after_try(task: Any, state: str) -> bool:
+    """Whether :func:`run_after_try` would do anything for a try of ``task`` that ended in
+    ``state`` (a callback, or an e-mail)."""
+    state = str(state)
+    attr = TASK_CALLBACK_ATTRS.get(state)
+    if attr is not None and _as_list(getattr(task, attr, None)):
+        return True
+    if not getattr(task, "email", None):
+        return False
+    if state == "failed":
+        return bool(getattr(task, "email_on_failure", False))
+    return state == "up_for_retry" and bool(getattr(task, "email_on_retry", False))
+
+
 def run_after_try(
     task: Any,
     context: MutableMapping[str, Any],

@@ -70,7 +70,7 @@ def run_try(
             return loaded
         start = loaded
 
-    def record(plan: FinishPlan) -> TaskState | None:
+    def record(plan: FinishPlan, answer: bool) -> TaskState | None:
         if record_finish(metastore, try_key, start, plan, hostname=hostname):
             return plan.state
         return None
@@ -94,7 +94,7 @@ def run_started_try(
     try_key: TryKey,
     start: TryStart,
     *,
-    record: Callable[[FinishPlan], TaskState | None],
+    record: Callable[[FinishPlan, bool], TaskState | None],
     settings: Settings,
     hostname: str,
     test_mode: bool = False,
@@ -102,11 +102,13 @@ def run_started_try(
 ) -> TaskState:
     """Run a try whose start was read already (``load_start``/``load_start_in``).
 
-    ``record`` writes the outcome's :class:`FinishPlan` (``write_finish`` in one transaction)
-    and returns the state written, or None when the task instance was changed meanwhile; the
-    callbacks follow. A worker passes a ``record`` that has its warm parent process write it.
+    ``record(plan, answer)`` writes the outcome's :class:`FinishPlan` (``write_finish`` in one
+    transaction) and returns the state written, or None when the task instance was changed
+    meanwhile; the callbacks follow. A worker passes a ``record`` that has its warm parent
+    process write it; ``answer`` False tells it that nothing follows which depends on the
+    write (no callback, no e-mail), so the process need not wait for it.
     """
-    from tradewind.runtime.callbacks import run_after_try
+    from tradewind.runtime.callbacks import has_work_after_try, run_after_try
     from tradewind.runtime.task_log import open_try_log
 
     with open_try_log(base_log_folder(settings), try_key) as try_log:
@@ -120,11 +122,17 @@ def run_started_try(
         ti.log_url = str(try_log.path)
         outcome = _execute(run_task, ti, context, start, try_key)
         plan, outcome = plan_finish(run_task, ti, try_key, start, outcome, settings)
-        state = record(plan)
+        after = has_work_after_try(outcome.task or task, plan.state)
+        if not after:  # the final line first, as Airflow logs it before its write
+            finished(ti, try_key, start, plan, outcome)
+        state = record(plan, after)
         if state is not None:
-            state, outcome = finished(ti, try_key, start, plan, outcome)
-            error = outcome.error
-            run_after_try(outcome.task or task, context, state, error, settings=settings, ti=ti)
+            if after:
+                state, outcome = finished(ti, try_key, start, plan, outcome)
+                error = outcome.error
+                run_after_try(
+                    outcome.task or task, context, state, error, settings=settings, ti=ti
+                )
         else:
             log.warning(
                 "The state of %s was changed while it ran: not recording %s",

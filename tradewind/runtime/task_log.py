@@ -57,14 +57,14 @@ class _IsoFormatter(logging.Formatter):
     _second: tuple[int, str, str] = (-1, "", "")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        second, stamp, offset = self._second
-        if int(record.created) != second:  # a try's lines mostly share their second
+        second, stamp, offset = _IsoFormatter._second
+        if int(record.created) != second:  # lines mostly share their second, across tries
             from datetime import datetime
 
             second = int(record.created)
             moment = datetime.fromtimestamp(second).astimezone()
             stamp, offset = moment.strftime("%Y-%m-%dT%H:%M:%S."), moment.strftime("%z")
-            self._second = (second, stamp, offset)
+            _IsoFormatter._second = (second, stamp, offset)
         return f"{stamp}{int(record.msecs):03d}{offset}"
 
 
