@@ -5,7 +5,8 @@
 Prints:
 1. the ceiling: a no-op dramatiq actor on RabbitMQ (one in-process dramatiq worker, 8 threads);
 2. Tradewind end to end: 1,000 no-op tasks fanned out, one `tradewind scheduler` (broker
-   executor) and 2 `tradewind worker` processes (-c 8), as tasks/s and as a ratio to the ceiling;
+   executor) and 2 `tradewind worker` processes (default concurrency: 16 each), as tasks/s and
+   as a ratio to the ceiling;
 3. the median per-hop latency of a chain of no-op tasks (one try's end to the next one's start);
 4. an idle worker's resident memory.
 """
@@ -167,7 +168,7 @@ def fleet(tasks: int, chain: int) -> dict[str, float]:
     procs = [subprocess.Popen([*cmd, "scheduler"], env=env, stdout=out, stderr=out)]
     workers = [
         subprocess.Popen(
-            [*cmd, "worker", "-q", "default", "-c", "8", "--hostname", f"bench-w{i}"],
+            [*cmd, "worker", "-q", "default", "--hostname", f"bench-w{i}"],
             env=env,
             stdout=out,
             stderr=out,
@@ -251,7 +252,7 @@ def main() -> None:
     print(f"ceiling: no-op dramatiq actor on RabbitMQ      {raw:8.1f} msg/s")
     res = fleet(args.tasks, args.chain)
     tw = res["tradewind_tasks_per_s"]
-    print(f"tradewind: {args.tasks} no-op tasks, 2 workers -c 8 {tw:8.1f} tasks/s")
+    print(f"tradewind: {args.tasks} no-op tasks, 2 workers -c 16{tw:8.1f} tasks/s")
     print(f"ratio to the ceiling                         {tw / raw:8.1%}   (goal >= 25%)")
     print(
         f"chain of {args.chain}: median per-hop latency      "

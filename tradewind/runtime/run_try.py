@@ -130,9 +130,7 @@ def run_started_try(
             if after:
                 state, outcome = finished(ti, try_key, start, plan, outcome)
                 error = outcome.error
-                run_after_try(
-                    outcome.task or task, context, state, error, settings=settings, ti=ti
-                )
+                run_after_try(outcome.task or task, context, state, error, settings=settings, ti=ti)
         else:
             log.warning(
                 "The state of %s was changed while it ran: not recording %s",

@@ -173,13 +173,53 @@ def _uninstall() -> None:
                 setattr(sys, name, current.original)
 
 
+class _TryFileHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler of one try's file. A thread reuses its handlers from try to try (only the
+    file changes): creating and closing a ``logging`` handler per try cost more than a no-op
+    task."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.setFormatter(_IsoFormatter(LOG_FORMAT))
+        self.addFilter(SecretsMaskFilter())
+        self.setLevel(logging.DEBUG)
+
+    def open_file(self, path: str) -> None:
+        self.stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed by close_file)
+
+    def close_file(self) -> None:
+        self.acquire()
+        try:
+            stream, self.stream = self.stream, None
+            if stream is not None:
+                stream.close()
+        finally:
+            self.release()
+
+
+def _take_handler() -> _TryFileHandler:
+    free: list[_TryFileHandler] | None = getattr(_local, "free", None)
+    return free.pop() if free else _TryFileHandler()
+
+
+def _give_back(handler: _TryFileHandler) -> None:
+    handler.close_file()
+    if not hasattr(_local, "free"):
+        _local.free = []
+    _local.free.append(handler)
+
+
 class TryLog:
     """The open log of one try (see :func:`open_try_log`)."""
 
-    def __init__(self, path: Path, handler: logging.Handler) -> None:
-        self.path = path
+    def __init__(self, path: str, handler: logging.Handler) -> None:
+        self._path = path
         self.handler = handler
         self.logger = logging.getLogger(TASK_LOGGER)
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
 
     def add_handler(self, handler: logging.Handler) -> None:
         """Also send this try's records to ``handler`` (``tasks test`` echoes them)."""
@@ -197,22 +237,24 @@ class TryLog:
             self.handler.release()
 
 
+def keep_installed() -> None:
+    """Keep the routing of records and prints installed in this process from now on (a warm try
+    process: installing it around each try would cost more than a no-op task)."""
+    _install()
+
+
 @contextmanager
 def open_try_log(base_log_folder: str | os.PathLike[str], key: TryKey) -> Iterator[TryLog]:
     """Route this thread's log records and prints into the try's log file until exit."""
-    path = try_log_path(base_log_folder, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
-    handler.setFormatter(_IsoFormatter(LOG_FORMAT))
-    handler.addFilter(SecretsMaskFilter())
-    handler.setLevel(logging.DEBUG)
+    path = os.path.join(base_log_folder, try_log_relpath(key))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    handler = _take_handler()
+    handler.open_file(path)
     previous = (getattr(_local, "handlers", None), getattr(_local, "streams", None))
-    stdout_logger = logging.getLogger(f"{TASK_LOGGER}.stdout")
-    stderr_logger = logging.getLogger(f"{TASK_LOGGER}.stderr")
     _local.handlers = [handler]
     _local.streams = {
-        "stdout": _StreamToLog(stdout_logger, logging.INFO),
-        "stderr": _StreamToLog(stderr_logger, logging.WARNING),
+        "stdout": _StreamToLog(_STDOUT_LOGGER, logging.INFO),
+        "stderr": _StreamToLog(_STDERR_LOGGER, logging.WARNING),
     }
     _install()
     try:
@@ -222,4 +264,8 @@ def open_try_log(base_log_folder: str | os.PathLike[str], key: TryKey) -> Iterat
             stream.flush()
         _local.handlers, _local.streams = previous
         _uninstall()
-        handler.close()
+        _give_back(handler)
+
+
+_STDOUT_LOGGER = logging.getLogger(f"{TASK_LOGGER}.stdout")
+_STDERR_LOGGER = logging.getLogger(f"{TASK_LOGGER}.stderr")
