@@ -91,6 +91,15 @@ class DagCache:
         dag = entry.dags.get(dag_id)
         return getattr(dag, "task_dict", {}).get(task_id) if dag is not None else None
 
+    def imported_task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
+        """The task from the import this process holds, without looking at the file: for a try
+        process, whose worker checked the file just before sending the try (and forks a new
+        process when it re-imports it). Falls back to :meth:`task`."""
+        entry = self._files.get(fileloc)
+        dag = entry.dags.get(dag_id) if entry is not None else None
+        task = getattr(dag, "task_dict", {}).get(task_id) if dag is not None else None
+        return task if task is not None else self.task(fileloc, dag_id, task_id)
+
     def task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
         path = self.resolve(fileloc, dag_id)
         dag = self.dags_in(path).get(dag_id)

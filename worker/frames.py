@@ -10,6 +10,8 @@ import time
 from typing import Any
 
 _LENGTH = struct.Struct("!I")
+#: bytes asked of the pipe per read (a whole frame, mostly)
+READ_SIZE = 65536
 #: how often a reader checks that the process at the other end is alive while it waits
 ALIVE_CHECK_SECONDS = 0.5
 
@@ -34,15 +36,24 @@ def receive(fd: int, pid: int | None, deadline: float | None = None) -> Any:
         head = _read_exact(fd, _LENGTH.size, pid, deadline)
         if head is None:
             return None
-        body = _read_exact(fd, _LENGTH.unpack(head)[0], pid, None)
-        return pickle.loads(body) if body is not None else None
+        size = _LENGTH.unpack(head[: _LENGTH.size])[0]
+        body = head[_LENGTH.size :]
+        if len(body) < size:
+            rest = _read_exact(fd, size - len(body), pid, None)
+            if rest is None:
+                return None
+            body += rest
+        return pickle.loads(body)
     except (OSError, ChildProcessError, EOFError, pickle.UnpicklingError):
         return None
 
 
 def _read_exact(fd: int, size: int, pid: int | None, deadline: float | None) -> bytes | None:
+    """At least ``size`` bytes, and whatever else the pipe holds of the same frame (a frame
+    usually arrives whole: one read instead of two). Only one frame is ever in flight on a
+    pipe (each side waits for the other's answer), so nothing of the next one is read."""
     chunks: list[bytes] = []
-    while size:
+    while size > 0:
         if pid is not None:  # a grandchild may hold the pipe open: watch the process itself
             wait = ALIVE_CHECK_SECONDS
             if deadline is not None:
@@ -57,7 +68,7 @@ def _read_exact(fd: int, size: int, pid: int | None, deadline: float | None) -> 
                     raise Deadline()
                 else:
                     continue
-        chunk = os.read(fd, size)
+        chunk = os.read(fd, max(size, READ_SIZE))
         if not chunk:
             return None
         chunks.append(chunk)

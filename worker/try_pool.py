@@ -173,6 +173,7 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
     code = 0
     try:
         prepare_child(context, parent)
+        initial = (os.getcwd(), _environment())  # what each try starts from
         while True:
             ready, _, _ = select.select([requests], [], [], IDLE_EXIT_SECONDS)
             if not ready:
@@ -182,7 +183,7 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
             if request is None:  # asked to exit, or the worker is gone
                 break
             pending: list[Any] = []
-            clean = _run_one(context, request, requests, replies, pending)
+            clean = _run_one(context, request, requests, replies, pending, initial)
             _flush()
             if pending:  # the outcome nobody waited for, and the end of the try, in one frame
                 send(replies, ("final", pending[0], not clean))
@@ -199,7 +200,12 @@ def _serve(context: TryContext, parent: int, requests: int, replies: int) -> Non
 
 
 def _run_one(
-    context: TryContext, request: Any, requests: int, replies: int, pending: list[Any]
+    context: TryContext,
+    request: Any,
+    requests: int,
+    replies: int,
+    pending: list[Any],
+    initial: tuple[str, dict[Any, Any]],
 ) -> bool:
     """Run one try; True when it ended cleanly (the process may run the next one).
 
@@ -218,9 +224,8 @@ def _run_one(
         value = receive(requests, None)
         return TaskState(value) if value is not None else None
 
-    cwd, environ = os.getcwd(), _environment()
     try:
-        task = context.dag_cache.task(fileloc, try_key.dag_id, try_key.task_id)
+        task = context.dag_cache.imported_task(fileloc, try_key.dag_id, try_key.task_id)
         state = run_started_try(
             context.metastore,
             task,
@@ -233,7 +238,7 @@ def _run_one(
     except BaseException:
         log.exception("try %s crashed in its process", try_key)
         return False
-    _restore(cwd, environ)
+    _restore(*initial)
     return state in CLEAN_STATES
 
 

@@ -29,9 +29,6 @@ from tradewind.errors import BrokerError
 log = logging.getLogger(__name__)
 #: messages written to the socket between two flushes by ``publish_many``
 PUBLISH_BATCH = 500
-#: the first flush of a batch comes after this many messages, so that workers start on a big
-#: batch while the rest of it is still being written
-FIRST_FLUSH = 16
 
 
 class TradewindRabbitmqBroker(RabbitmqBroker):
@@ -88,8 +85,8 @@ class TradewindRabbitmqBroker(RabbitmqBroker):
             for message in messages:
                 self.enqueue(message)
             return
-        for start, end in _flush_points(len(messages)):
-            for message in messages[start:end]:
+        for start in range(0, len(messages), PUBLISH_BATCH):
+            for message in messages[start : start + PUBLISH_BATCH]:
                 self.declare_queue(message.queue_name, ensure=True)
                 self.emit_before("enqueue", message, None)
                 channel._impl.basic_publish(
@@ -102,15 +99,6 @@ class TradewindRabbitmqBroker(RabbitmqBroker):
                 )
                 self.emit_after("enqueue", message, None)
             channel._flush_output()
-
-
-def _flush_points(count: int) -> list[tuple[int, int]]:
-    """The slices of a batch of ``count`` messages written between two flushes: a short first
-    one, then :data:`PUBLISH_BATCH` at a time."""
-    points = [(0, min(count, FIRST_FLUSH))] if count else []
-    for start in range(FIRST_FLUSH, count, PUBLISH_BATCH):
-        points.append((start, min(count, start + PUBLISH_BATCH)))
-    return points
 
 
 class _TradewindRabbitmqConsumer(_RabbitmqConsumer):

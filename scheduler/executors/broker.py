@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 OPEN_SLOTS = 100_000
+#: tries published before the rest of a pass's messages are built
+FIRST_CHUNK = 16
 
 
 class BrokerExecutor(BaseExecutor):
@@ -47,8 +49,13 @@ class BrokerExecutor(BaseExecutor):
         )
 
     def queue_tries(self, tries: list[QueuedTry]) -> None:
-        if not tries:
-            return
+        # the first few go out before the rest are even built: workers start on a big batch
+        # while it is still being published
+        for chunk in (tries[:FIRST_CHUNK], tries[FIRST_CHUNK:]):
+            if chunk:
+                self._publish(chunk)
+
+    def _publish(self, tries: list[QueuedTry]) -> None:
         from broker_config.routing import publish
 
         messages = [self.router.message(t.try_key, t.queue) for t in tries]

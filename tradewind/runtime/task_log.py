@@ -247,7 +247,7 @@ def keep_installed() -> None:
 def open_try_log(base_log_folder: str | os.PathLike[str], key: TryKey) -> Iterator[TryLog]:
     """Route this thread's log records and prints into the try's log file until exit."""
     path = os.path.join(base_log_folder, try_log_relpath(key))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    _make_folder(os.path.dirname(path))
     handler = _take_handler()
     handler.open_file(path)
     previous = (getattr(_local, "handlers", None), getattr(_local, "streams", None))
@@ -265,6 +265,17 @@ def open_try_log(base_log_folder: str | os.PathLike[str], key: TryKey) -> Iterat
         _local.handlers, _local.streams = previous
         _uninstall()
         _give_back(handler)
+
+
+def _make_folder(folder: str) -> None:
+    """``os.makedirs(folder, exist_ok=True)`` in one system call when the parent exists (a
+    try's folder is new, its run's folder mostly is not)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 _STDOUT_LOGGER = logging.getLogger(f"{TASK_LOGGER}.stdout")
