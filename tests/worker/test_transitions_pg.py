@@ -117,3 +117,72 @@ def test_a_finish_for_a_try_no_longer_running_writes_nothing(harness) -> None:
     )
     assert harness.state(key) == "failed"
     assert _rows(harness, key)[1]["state"] == "running"  # no history row says it succeeded
+
+
+def _notifications(harness, action) -> int:
+    """How many scheduler wake-ups ``action`` sent (LISTEN on the wake-up channel)."""
+    import select as select_module
+
+    from tradewind.metastore.wakeup import CHANNEL
+
+    raw = harness.metastore.engine.raw_connection()
+    try:
+        listener = raw.dbapi_connection
+        listener.autocommit = True
+        listener.cursor().execute(f"LISTEN {CHANNEL}")
+        action()
+        select_module.select([listener], [], [], 1.0)
+        listener.poll()
+        count = len(listener.notifies)
+        listener.cursor().execute(f"UNLISTEN {CHANNEL}")
+        return count
+    finally:
+        raw.close()
+
+
+def test_one_statement_claims_the_claimable_tries_of_a_batch_and_one_finishes_them(
+    harness,
+) -> None:
+    from tradewind.runtime.try_record import record_finishes
+    from tradewind.runtime.try_start import claim_and_start_many
+
+    run_id = harness.new_run()
+    keys = [harness.queue(run_id, task) for task in ("pid_a", "pid_b", "pid_c")]
+    stale = keys[2]._replace(try_number=9)  # a message for a try number that is not queued
+    who = {"hostname": "host-1", "worker_name": "w1", "pid": 4242}
+
+    starts = claim_and_start_many(harness.metastore, [keys[0], keys[1], stale], **who)
+
+    assert isinstance(starts[keys[0]], TryStart) and isinstance(starts[keys[1]], TryStart)
+    assert starts[stale] is None
+    assert [harness.state(k) for k in keys] == ["running", "running", "queued"]
+    again = claim_and_start_many(harness.metastore, [keys[0]], **who)  # the duplicate
+    assert again == {keys[0]: None}
+
+    first, second = starts[keys[0]], starts[keys[1]]
+    assert first.dag_run.run_id == run_id and second.fileloc == str(harness.dag_file)
+    with harness.metastore.session() as session:  # marked failed from the dashboard meanwhile
+        from tradewind.metastore.transitions import set_task_state
+
+        assert set_task_state(session, keys[1].ti_key, "failed", expected=["running"])
+    finishes = [
+        (keys[0], first, _plan(first, TaskState.SUCCESS)),
+        (keys[1], second, _plan(second, TaskState.SUCCESS)),
+    ]
+    written: set = set()
+
+    def write() -> None:
+        written.update(record_finishes(harness.metastore, finishes, hostname="h", notify=True))
+
+    assert _notifications(harness, write) == 1  # one wake-up for the batch
+    assert written == {keys[0]}
+    assert [harness.state(k) for k in keys[:2]] == ["success", "failed"]
+    assert _rows(harness, keys[0])[1]["state"] == "success"
+    assert _rows(harness, keys[1])[1]["state"] == "running"  # no history row says it succeeded
+    assert (
+        _notifications(
+            harness,
+            lambda: record_finishes(harness.metastore, finishes[1:], hostname="h", notify=True),
+        )
+        == 0
+    )

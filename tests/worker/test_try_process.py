@@ -168,3 +168,38 @@ def test_one_try_per_process_when_max_tries_per_process_is_one(harness, run_try)
 
     assert harness.state(first) == harness.state(second) == "success"
     assert _returned_pid(harness, first) != _returned_pid(harness, second)
+
+
+def test_a_try_sent_to_a_process_that_exited_idle_meanwhile_runs_in_another(harness) -> None:
+    """The race the idle exit allows: the worker sends a try as the process gives up waiting.
+    The process exits with IDLE_EXIT_CODE without reading it; the try goes to a new process
+    instead of being failed."""
+    import time
+
+    from worker.try_pool import IDLE_EXIT_CODE, TryProcess
+
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    requests_r, requests_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # an idle try process about to exit: it never reads what it is sent
+        os.close(requests_w)
+        os.close(replies_r)
+        time.sleep(0.5)
+        os._exit(IDLE_EXIT_CODE)
+    os.close(requests_r)
+    os.close(replies_w)
+    runner.dispatcher._idle.append(TryProcess(pid, requests_w, replies_r, generation=10**9))
+    key = harness.queue(harness.new_run(), "pid_a")
+    start = _claim_and_start(harness, key, identity)
+    try:
+        runner.run(key, start.fileloc, start=start)
+    finally:
+        runner.close()
+
+    assert harness.state(key) == "success"
+    assert _returned_pid(harness, key) not in (pid, os.getpid())
+    with harness.metastore.session() as session:
+        row = session.execute(select(TaskTry).where(TaskTry.task_id == "pid_a")).scalar_one()
+    assert (row.state, row.error) == ("success", None)
