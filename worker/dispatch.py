@@ -109,6 +109,8 @@ class Dispatcher:
         self._running: dict[int, _Running] = {}  # by the process's reply pipe
         self._idle: list[TryProcess] = []
         self._stopping = False
+        #: when the running tries' processes and deadlines are looked at next
+        self._next_check = 0.0
         self._thread = threading.Thread(target=self._loop, name="tradewind-dispatcher", daemon=True)
         self._thread.start()
 
@@ -127,13 +129,11 @@ class Dispatcher:
                 raise RuntimeError("the worker's dispatcher thread stopped")
 
     def close(self) -> None:
-        """Stop the thread; kill the tries still running (the worker is stopping)."""
+        """Stop the thread, with the try processes; a try still running is killed (the worker
+        is stopping and handed its tries back already)."""
         self._stopping = True
         os.write(self._wake_w, b"x")
         self._thread.join(30)
-        for process in self._idle:
-            process.stop()
-        self._idle.clear()
 
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -146,6 +146,9 @@ class Dispatcher:
                 time.sleep(0.1)
         for running in list(self._running.values()):
             self._end(running, killed=True)
+        for process in self._idle:
+            process.stop()
+        self._idle.clear()
 
     def _step(self) -> bool:
         """Wait for something to do and do it; True when the thread should end."""
@@ -167,15 +170,15 @@ class Dispatcher:
                 self._hear(running, plans)
         if plans:
             self._record(plans)
-        self._check_running()
-        self._retire_idle()
-        return self._stopping and not self._running
+        if time.monotonic() >= self._next_check:
+            self._next_check = time.monotonic() + ALIVE_CHECK_SECONDS
+            self._check_running()
+            self._retire_idle()
+        return self._stopping
 
     def _timeout(self) -> float | None:
-        if self._stopping:
-            return 0.05
         if self._running:
-            return ALIVE_CHECK_SECONDS
+            return max(0.0, self._next_check - time.monotonic())
         return 5.0 if self._idle else None
 
     # -- claiming and starting ---------------------------------------------------------------
@@ -226,6 +229,20 @@ class Dispatcher:
         job.finish(DROPPED)
 
     def _start(self, job: TryJob, attempts: int = 1) -> None:
+        try:
+            self._send(job, attempts)
+        except Exception as exc:  # e.g. no process could be forked: the try must not hang
+            log.exception("could not start %s", job.try_key)
+            self._unfinished(job, f"the try could not be started: {exc}")
+
+    def _unfinished(self, job: TryJob, reason: str) -> None:
+        try:
+            self.on_unfinished(job.try_key, job.task, reason)
+        except Exception:
+            log.exception("could not fail %s", job.try_key)
+        job.finish(RAN)
+
+    def _send(self, job: TryJob, attempts: int) -> None:
         key = job.try_key
         cache = self.context.dag_cache
         if job.task is None:
@@ -240,10 +257,9 @@ class Dispatcher:
         except OSError:  # it exited as the try was sent: another one takes it
             self._retire(process)
             if attempts < 2:
-                self._start(job, attempts + 1)
+                self._send(job, attempts + 1)
             else:
-                self.on_unfinished(key, job.task, "no try process could be started")
-                job.finish(RAN)
+                self._unfinished(job, "no try process could be started")
             return
         deadline = _deadline(job.task)
         self._running[process.replies] = _Running(job, process, deadline, attempts=attempts)
@@ -342,10 +358,8 @@ class Dispatcher:
                 reason = describe_exit(status)
             else:
                 reason = "its outcome was not recorded"
-            try:
-                self.on_unfinished(job.try_key, job.task, reason)
-            except Exception:
-                log.exception("could not fail %s after its process ended", job.try_key)
+            self._unfinished(job, reason)
+            return
         job.finish(RAN)
 
     def _retire(self, process: TryProcess, *, kill: bool = False) -> int:

@@ -203,3 +203,27 @@ def test_a_try_sent_to_a_process_that_exited_idle_meanwhile_runs_in_another(harn
     with harness.metastore.session() as session:
         row = session.execute(select(TaskTry).where(TaskTry.task_id == "pid_a")).scalar_one()
     assert (row.state, row.error) == ("success", None)
+
+
+def test_a_try_whose_process_cannot_be_forked_is_failed_not_left_running(
+    harness, monkeypatch
+) -> None:
+    from worker.try_pool import TryProcess
+
+    def no_fork(*_args: object, **_kwargs: object) -> TryProcess:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(TryProcess, "fork", classmethod(no_fork))
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    runner = _runner(harness, identity)
+    key = harness.queue(harness.new_run(), "pid_a")
+    start = _claim_and_start(harness, key, identity)
+    try:
+        assert runner.run(key, start.fileloc, start=start) is False  # it returns: no hang
+    finally:
+        runner.close()
+
+    assert harness.state(key) == "failed"
+    with harness.metastore.session() as session:
+        row = session.execute(select(TaskTry).where(TaskTry.task_id == "pid_a")).scalar_one()
+    assert "could not be started" in (row.error or "")
