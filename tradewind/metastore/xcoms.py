@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Select, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.errors import TaskFailure, XComTooLarge
 from tradewind.metastore.engine import session_connection
-from tradewind.metastore.models import XCom, utcnow
+from tradewind.metastore.models import DagRun, XCom, utcnow
 
 RETURN_VALUE = "return_value"
 _TAG = "__tw_type__"
@@ -106,6 +107,99 @@ def pull_xcom(
     if mapped:
         return [deserialize_value(r.value) for r in mapped]
     return deserialize_value(rows[0].value) if rows else None
+
+
+def pull_xcoms(
+    session: Session,
+    *,
+    dag_id: str,
+    run_id: str,
+    task_ids: str | Iterable[str] | None,
+    key: str | None = RETURN_VALUE,
+    map_indexes: int | Iterable[int] | None = None,
+    include_prior_dates: bool = False,
+    as_of: datetime | None = None,
+    default: Any = None,
+) -> Any:
+    """Airflow 2's ``ti.xcom_pull``: None for ``task_ids``, ``key`` or ``map_indexes`` means no
+    filter on it.
+
+    One task (``task_ids`` None or a str, ``map_indexes`` not a collection): the latest matching
+    value, or the list of a mapped task's values ordered by map index; ``default`` when nothing
+    matches. Otherwise a list of the values found (missing ones left out), ordered by the
+    position of their task id in ``task_ids``, then of their map index in ``map_indexes``.
+    ``include_prior_dates``: runs up to ``as_of`` (a logical date) count too, latest first.
+    """
+    if task_ids is not None and not isinstance(task_ids, str):
+        task_ids = list(task_ids)  # read twice: to filter, then to order
+    if isinstance(map_indexes, Iterable) and not isinstance(map_indexes, range):
+        map_indexes = list(map_indexes)
+    query = _matching(dag_id, run_id, task_ids, key, map_indexes, include_prior_dates, as_of)
+    if (task_ids is None or isinstance(task_ids, str)) and not isinstance(map_indexes, Iterable):
+        first = session.execute(query.limit(1)).first()
+        if first is None:
+            return default
+        if map_indexes is not None or first.map_index < 0:
+            return deserialize_value(first.value)
+        # a mapped task: all its values in the run of the latest one, by map index
+        in_run = query.where(XCom.run_id == first.run_id).order_by(None)
+        rows = session.execute(in_run.order_by(XCom.map_index, XCom.task_id)).all()
+        return [deserialize_value(r.value) for r in rows]
+    rows = session.execute(query).all()
+    task_rank = _ranks(None if isinstance(task_ids, str) else task_ids)
+    index_rank = _ranks(map_indexes if isinstance(map_indexes, Iterable) else None)
+    ordered = sorted(  # stable: the latest first among equals (include_prior_dates)
+        rows,
+        key=lambda r: (
+            task_rank.get(r.task_id, 0),
+            r.task_id,
+            index_rank.get(r.map_index, 0),
+            r.map_index,
+        ),
+    )
+    return [deserialize_value(r.value) for r in ordered]
+
+
+def _matching(
+    dag_id: str,
+    run_id: str,
+    task_ids: str | Iterable[str] | None,
+    key: str | None,
+    map_indexes: int | Iterable[int] | None,
+    include_prior_dates: bool,
+    as_of: datetime | None,
+) -> Select:
+    """XComs matching the filters given (None: no filter), latest first."""
+    query = select(XCom.run_id, XCom.task_id, XCom.map_index, XCom.value).where(
+        XCom.dag_id == dag_id
+    )
+    if key:
+        query = query.where(XCom.key == key)
+    if isinstance(task_ids, str):
+        query = query.where(XCom.task_id == task_ids)
+    elif task_ids is not None:
+        query = query.where(XCom.task_id.in_(list(task_ids)))
+    if isinstance(map_indexes, range) and map_indexes.step == 1:
+        query = query.where(XCom.map_index >= map_indexes.start, XCom.map_index < map_indexes.stop)
+    elif isinstance(map_indexes, Iterable):
+        query = query.where(XCom.map_index.in_(list(map_indexes)))
+    elif map_indexes is not None:
+        query = query.where(XCom.map_index == map_indexes)
+    if not include_prior_dates:
+        query = query.where(XCom.run_id == run_id)
+        return query.order_by(XCom.timestamp.desc(), XCom.id.desc())
+    query = query.join(DagRun, (DagRun.dag_id == XCom.dag_id) & (DagRun.run_id == XCom.run_id))
+    if as_of is not None:
+        query = query.where(DagRun.logical_date <= as_of)
+    return query.order_by(DagRun.logical_date.desc(), XCom.timestamp.desc(), XCom.id.desc())
+
+
+def _ranks(values: Iterable[Any] | None) -> dict[Any, int]:
+    """Each value's position, its last one when repeated (as Airflow's ``CASE`` ordering);
+    empty when there is no order to keep (then by task id, by map index)."""
+    if values is None or (isinstance(values, range) and values.step > 0):
+        return {}
+    return {value: i for i, value in enumerate(values)}
 
 
 def xcom_length(

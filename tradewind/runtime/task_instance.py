@@ -7,6 +7,7 @@ pushes XComs or skips tasks never holds a lock while it runs.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from tradewind.core.states import TaskState
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
+    from tradewind.metastore.models import DagRun, TaskInstance
 
 RETURN_VALUE = "return_value"
 log = logging.getLogger("tradewind.task")
@@ -65,6 +67,8 @@ class RuntimeTaskInstance:
         self._metastore = metastore
         self._xcom_max_size = xcom_max_size
         self._context: Mapping[str, Any] | None = None
+        self._dag_run: Any = None
+        self._pid: int | None = None
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -78,6 +82,24 @@ class RuntimeTaskInstance:
     @property
     def execution_date(self) -> datetime | None:
         return self.logical_date
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to end; None until the try has finished (as in Airflow)."""
+        if self.start_date is None or self.end_date is None:
+            return None
+        return (self.end_date - self.start_date).total_seconds()
+
+    @property
+    def pid(self) -> int | None:
+        """The process running the try: this one while it runs (unless set)."""
+        if self._pid is None and self.state == TaskState.RUNNING:
+            return os.getpid()
+        return self._pid
+
+    @pid.setter
+    def pid(self, value: int | None) -> None:
+        self._pid = value
 
     def mark_finished(self, state: str, end_date: datetime) -> None:
         """Reflect the outcome the runtime recorded (for callbacks reading ``ti.state``)."""
@@ -110,63 +132,34 @@ class RuntimeTaskInstance:
         self,
         task_ids: str | Iterable[str] | None = None,
         dag_id: str | None = None,
-        key: str = RETURN_VALUE,
+        key: str | None = RETURN_VALUE,
         include_prior_dates: bool = False,
         *,
         map_indexes: int | Iterable[int] | None = None,
         default: Any = None,
         run_id: str | None = None,
     ) -> Any:
-        """Pull XComs, as Airflow does.
+        """Pull XComs of this run (or ``run_id``), with Airflow 2's rules.
 
-        ``task_ids`` None pulls this task's own value (at its map index); a string gives one
-        value (the list of mapped results, ordered by map index, when that task is mapped);
-        a list of ids gives a list of values, in that order. ``default`` replaces a missing one.
+        None for ``task_ids``, ``key`` or ``map_indexes`` removes that filter. One task id (or
+        None) gives one value (the latest matching one; the list of a mapped task's values, by
+        map index), ``default`` when none matches; a list of task ids or of map indexes gives a
+        list of the values found, in the order of those lists.
         """
-        from tradewind.metastore.xcoms import pull_xcom
+        from tradewind.metastore.xcoms import pull_xcoms
 
-        dag_id = dag_id or self.dag_id
-        if task_ids is None:
-            task_ids = self.task_id
-            if map_indexes is None and self.map_index >= 0:
-                map_indexes = self.map_index
-        single = isinstance(task_ids, str)
-        ids = [task_ids] if single else list(task_ids)  # type: ignore[arg-type]
         with self._store().session() as session:
-            values = []
-            for tid in ids:
-                if include_prior_dates:
-                    value = self._pull_prior(session, dag_id, tid, key, map_indexes)
-                elif isinstance(map_indexes, int) or map_indexes is None:
-                    value = pull_xcom(session, dag_id, run_id or self.run_id, tid, key, map_indexes)
-                else:
-                    value = [
-                        pull_xcom(session, dag_id, run_id or self.run_id, tid, key, index)
-                        for index in map_indexes
-                    ]
-                values.append(default if value is None else value)
-        return values[0] if single else values
-
-    def _pull_prior(self, session: Any, dag_id: str, task_id: str, key: str, map_index: Any) -> Any:
-        """The latest value in this run or an earlier one (``include_prior_dates``)."""
-        from sqlalchemy import select
-
-        from tradewind.metastore.models import DagRun, XCom
-        from tradewind.metastore.xcoms import deserialize_value
-
-        query = (
-            select(XCom.value)
-            .join(DagRun, (DagRun.dag_id == XCom.dag_id) & (DagRun.run_id == XCom.run_id))
-            .where(XCom.dag_id == dag_id, XCom.task_id == task_id, XCom.key == key)
-            .order_by(DagRun.logical_date.desc(), XCom.timestamp.desc())
-            .limit(1)
-        )
-        if self.logical_date is not None:
-            query = query.where(DagRun.logical_date <= self.logical_date)
-        if isinstance(map_index, int):
-            query = query.where(XCom.map_index == map_index)
-        row = session.execute(query).first()
-        return deserialize_value(row[0]) if row else None
+            return pull_xcoms(
+                session,
+                dag_id=dag_id or self.dag_id,
+                run_id=run_id or self.run_id,
+                task_ids=task_ids,
+                key=key,
+                map_indexes=map_indexes,
+                include_prior_dates=include_prior_dates,
+                as_of=self.logical_date,
+                default=default,
+            )
 
     def clear_xcom_data(self) -> None:
         from tradewind.metastore.xcoms import delete_xcoms
@@ -208,14 +201,52 @@ class RuntimeTaskInstance:
         return moved
 
     # -- the run and the context ----------------------------------------------------------
+    @property
+    def dag_run(self) -> Any:
+        """The run of this try: the context's ``dag_run`` once there is a context."""
+        return self.get_dagrun()
+
     def get_dagrun(self) -> Any:
-        """The DAG run row of this try."""
+        """The DAG run row of this try (read once when there is no context)."""
         if self._context is not None and "dag_run" in self._context:
             return self._context["dag_run"]
-        from tradewind.metastore.runs import get_dagrun
+        if self._dag_run is None:
+            from tradewind.metastore.runs import get_dagrun
 
+            with self._store().session() as session:
+                self._dag_run = get_dagrun(session, self.dag_id, self.run_id)
+        return self._dag_run
+
+    def get_previous_dagrun(self, state: str | None = None) -> DagRun | None:
+        """The DAG's run with the latest logical date before this one's (in ``state``)."""
+        from tradewind.metastore.models.runs import previous_dagrun
+
+        logical_date = self.logical_date or self.dag_run.logical_date
         with self._store().session() as session:
-            return get_dagrun(session, self.dag_id, self.run_id)
+            return previous_dagrun(session, self.dag_id, logical_date, state=state)
+
+    def get_previous_ti(self, state: str | None = None) -> TaskInstance | None:
+        """This task instance (same map index) in :meth:`get_previous_dagrun`'s run."""
+        from tradewind.metastore.models.runs import previous_dagrun, task_instances_of
+
+        logical_date = self.logical_date or self.dag_run.logical_date
+        with self._store().session() as session:
+            run = previous_dagrun(session, self.dag_id, logical_date, state=state)
+            if run is None:
+                return None
+            found = task_instances_of(
+                session, self.dag_id, run.run_id, task_id=self.task_id, map_index=self.map_index
+            )
+        return found[0] if found else None
+
+    def render_templates(
+        self, context: Mapping[str, Any] | None = None, jinja_env: Any = None
+    ) -> Any:
+        """Render the task's template fields again, in place; returns the task."""
+        from tradewind.templating.render import render_template_fields
+
+        render_template_fields(self.task, context or self.get_template_context(), jinja_env)
+        return self.task
 
     def get_template_context(self) -> Mapping[str, Any]:
         if self._context is None:

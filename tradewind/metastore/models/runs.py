@@ -1,7 +1,14 @@
-"""DAG runs, task instances, every try of them, and XComs."""
+"""DAG runs, task instances, every try of them, and XComs.
+
+A run also answers Airflow's ``DagRun`` look-ups (``get_task_instances``,
+``get_previous_dagrun``, ...) for the tasks that receive it, often detached from any session:
+each opens a short one on the process's default metastore.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import (
@@ -13,8 +20,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from tradewind.metastore.models.base import Base, UtcDateTime, utcnow
 from tradewind.metastore.models.dags import ID_LEN
@@ -47,6 +55,81 @@ class DagRun(Base):
     triggered_by: Mapped[str | None] = mapped_column(String(250), nullable=True)
     dag_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_scheduling_decision: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    # -- Airflow's DagRun API, for tasks and callbacks ------------------------------------
+    @property
+    def execution_date(self) -> datetime:
+        """Airflow 2's name of the logical date."""
+        return self.logical_date
+
+    def get_task_instances(
+        self, state: str | Iterable[str | None] | None = None, session: Session | None = None
+    ) -> list[TaskInstance]:
+        """The run's task instances, in one of ``state`` when given (None in a list: "none")."""
+        with _reading(self, session) as reader:
+            return task_instances_of(reader, self.dag_id, self.run_id, state=state)
+
+    def get_task_instance(
+        self, task_id: str, map_index: int = -1, session: Session | None = None
+    ) -> TaskInstance | None:
+        with _reading(self, session) as reader:
+            found = task_instances_of(
+                reader, self.dag_id, self.run_id, task_id=task_id, map_index=map_index
+            )
+        return found[0] if found else None
+
+    def get_previous_dagrun(
+        self, state: str | None = None, session: Session | None = None
+    ) -> DagRun | None:
+        """The run of this DAG with the latest logical date before this one's (in ``state``)."""
+        with _reading(self, session) as reader:
+            return previous_dagrun(reader, self.dag_id, self.logical_date, state=state)
+
+
+def task_instances_of(
+    session: Session,
+    dag_id: str,
+    run_id: str,
+    *,
+    state: str | Iterable[str | None] | None = None,
+    task_id: str | None = None,
+    map_index: int | None = None,
+) -> list[TaskInstance]:
+    """Task instances of one run, by task id and map index."""
+    query = select(TaskInstance).where(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+    if state is not None:
+        states = [state] if isinstance(state, str) else [s or "none" for s in state]
+        query = query.where(TaskInstance.state.in_(states))
+    if task_id is not None:
+        query = query.where(TaskInstance.task_id == task_id)
+    if map_index is not None:
+        query = query.where(TaskInstance.map_index == map_index)
+    order = (TaskInstance.task_id, TaskInstance.map_index)
+    return list(session.execute(query.order_by(*order)).scalars())
+
+
+def previous_dagrun(
+    session: Session, dag_id: str, logical_date: datetime, *, state: str | None = None
+) -> DagRun | None:
+    """The run of ``dag_id`` with the latest logical date before ``logical_date``."""
+    query = select(DagRun).where(DagRun.dag_id == dag_id, DagRun.logical_date < logical_date)
+    if state is not None:
+        query = query.where(DagRun.state == state)
+    return session.execute(query.order_by(DagRun.logical_date.desc()).limit(1)).scalar()
+
+
+@contextmanager
+def _reading(row: Base, session: Session | None) -> Iterator[Session]:
+    """The session given, the row's own, or a short one on the default metastore (a try's
+    run is detached: loaded once, with the try's start)."""
+    session = session or object_session(row)
+    if session is not None:
+        yield session
+        return
+    from tradewind.metastore.engine import get_default_metastore
+
+    with get_default_metastore().session() as own:
+        yield own
 
 
 class TaskInstance(Base):
