@@ -24,6 +24,7 @@ from tradewind.errors import (
     TaskTimeout,
     TradewindError,
 )
+from tradewind.runtime.mapped_dependants import UnmappableXComTypePushed, XComForMappingNotPushed
 
 AirflowException = TaskFailure
 AirflowSkipException = TaskSkipped
@@ -62,4 +63,6 @@ __all__ = [
     "ParamValidationError",
     "TaskNotFound",
     "TradewindError",
+    "UnmappableXComTypePushed",
+    "XComForMappingNotPushed",
 ]

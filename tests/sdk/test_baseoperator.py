@@ -162,7 +162,7 @@ def test_dag_default_args_params_merge_into_the_dag_params_as_airflow_does() -> 
         op = EmptyOperator(task_id="t", params={"b": 3})
     assert dict(dag.params) == {"a": 1, "c": 3}
     assert "params" not in dag.default_args
-    assert dict(op.params) == {"b": 3}
+    assert dict(op.params) == {"a": 1, "c": 3, "b": 3}  # the DAG's, under its own
 
 
 def test_operator_default_args_params_sit_under_its_own_params() -> None:

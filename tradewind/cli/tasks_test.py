@@ -14,6 +14,7 @@ from tradewind.cli.dags_test import load_dag, parse_logical_date
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.states import TaskState
 from tradewind.errors import TaskNotFound, TradewindError
+from tradewind.runtime.echo import echo_stream
 
 TEMP_RUN_PREFIX = "__tradewind_temporary_run_"
 
@@ -64,7 +65,7 @@ def test_task(
             settings=settings,
             hostname=hostname,
             test_mode=True,
-            echo=sys.stdout,
+            echo=echo_stream(sys.stdout),
         )
     finally:
         if temporary:

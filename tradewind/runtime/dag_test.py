@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from tradewind.core.keys import TaskInstanceKey
 from tradewind.core.states import DagRunState, TaskState
+from tradewind.runtime.echo import STDOUT, echo_stream
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
@@ -87,18 +88,20 @@ def run_dag_test(
     metastore: Metastore | None = None,
     settings: Settings | None = None,
     source: str | None = None,
-    echo: TextIO | None = None,
+    echo: TextIO | None = STDOUT,
 ) -> DagTestResult:
     """Run one manual run of ``dag`` to completion in this process and return its result.
 
     An earlier run of the DAG at the same logical date (or with that run id) is replaced, as
     Airflow's ``dag.test()`` does. ``conf`` is validated against the DAG's params. ``echo``
-    receives every try's log lines.
+    receives every try's log lines (the tasks' prints too) as they come: by default this
+    process's stdout, as Airflow's ``dag.test()`` prints them; None prints nothing.
     """
     from tradewind.config import load_settings
     from tradewind.metastore import engine
     from tradewind.metastore.engine import Metastore, set_default_metastore
 
+    echo = echo_stream(echo)
     settings = settings or load_settings()
     own_store = metastore is None
     previous_default = engine._default

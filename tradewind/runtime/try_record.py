@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
 from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped, TaskTimeout
+from tradewind.runtime.mapped_dependants import check_mapped_result
 from tradewind.runtime.secrets_masker import redact
 from tradewind.runtime.try_start import TryStart
 
@@ -151,7 +152,8 @@ def plan_finish(
     settings: Settings,
 ) -> tuple[FinishPlan, Outcome]:
     """Compute what the end of the try writes, without the metastore; returns the plan and the
-    outcome (a return value that cannot be stored turns success into failure)."""
+    outcome (a return value that cannot be stored, or that a mapped task cannot expand over,
+    turns success into failure)."""
     from tradewind.templating.render import storable_rendered_fields
 
     run_task = outcome.task or task
@@ -160,6 +162,7 @@ def plan_finish(
     if outcome.state == TaskState.SUCCESS:
         try:
             xcoms = _xcom_rows(run_task, key, outcome.result, settings.core.xcom_max_size)
+            check_mapped_result(task, run_task, outcome.result)
             outlets = _outlet_refs(getattr(run_task, "outlets", None), ti)
         except TaskFailure as exc:
             log.error("%s", exc)

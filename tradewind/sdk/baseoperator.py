@@ -169,8 +169,11 @@ class BaseOperator(AbstractOperator):
         self.task_display_name = task_display_name
         self.allow_nested_operators = allow_nested_operators
         self._log = logging.getLogger(logger_name) if logger_name else _task_log
-        base_params = (default_args or {}).get("params") or {}
-        self.params = ParamsDict(base_params)
+        # as Airflow: the DAG's params, then default_args' and the task's own over them
+        self.params = ParamsDict()
+        if dag is not None and dag.params:
+            self.params.update(dag.params)
+        self.params.update((default_args or {}).get("params") or {})
         self.params.update(params or {})
         self.task_group = task_group
         if not self.__dict__.get("_tw_from_mapped"):

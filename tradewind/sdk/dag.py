@@ -263,7 +263,8 @@ class DAG:
         conf: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Run one DAG run in-process, as ``tradewind dags test`` does."""
+        """Run one DAG run in-process, as ``tradewind dags test`` does, printing every try's
+        log lines (the tasks' prints too) to stdout as they come, as Airflow's does."""
         from tradewind.runtime.dag_test import run_dag_test
 
         for unsupported in ("conn_file_path", "variable_file_path", "use_executor", "session"):
