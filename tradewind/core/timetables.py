@@ -92,7 +92,25 @@ def to_utc(value: datetime | str | None, zone: ZoneInfo) -> datetime | None:
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = make_aware(value, zone)
-    return value.astimezone(UTC)
+    return utc(value)
+
+
+def utc(value: datetime) -> datetime:
+    """``value`` in UTC as a plain ``datetime``: a pendulum ``DateTime`` (a task's context dates)
+    in UTC loses its time zone when a ``timedelta`` is added to it (pendulum 3)."""
+    moment = value.astimezone(UTC)
+    if type(moment) is datetime:
+        return moment
+    return datetime(
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+        tzinfo=UTC,
+    )
 
 
 def make_aware(naive: datetime, zone: ZoneInfo) -> datetime:
@@ -146,7 +164,7 @@ class _Timetable:
                 return None
             start = earliest
         else:
-            start = self.align_to_prev(last.end.astimezone(UTC))
+            start = self.align_to_prev(utc(last.end))
             if earliest is not None:
                 start = max(start, earliest)
         if latest is not None and start > latest:
@@ -172,7 +190,7 @@ class _CronTimetable(_Timetable):
         while True:
             scheduled: datetime = cron.get_next(datetime) if forward else cron.get_prev(datetime)
             if self.every_hour:
-                result = current.astimezone(UTC) + (scheduled - naive)
+                result = utc(current) + (scheduled - naive)
             else:
                 result = make_aware(scheduled, self.zone).astimezone(UTC)
             if (result > current) if forward else (result < current):
@@ -218,10 +236,10 @@ class _DeltaTimetable(_Timetable):
         self.delta = timedelta(seconds=seconds)
 
     def get_next(self, current: datetime) -> datetime:
-        return current.astimezone(UTC) + self.delta
+        return utc(current) + self.delta
 
     def get_prev(self, current: datetime) -> datetime:
-        return current.astimezone(UTC) - self.delta
+        return utc(current) - self.delta
 
     def _round(self, dt: datetime) -> datetime:
         seconds = self.delta.total_seconds()

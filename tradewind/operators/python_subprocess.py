@@ -32,7 +32,6 @@ SERIALIZERS = ("pickle", "cloudpickle", "dill")
 #: logical_date, run_type, data_interval_start, data_interval_end).
 SERIALIZABLE_CONTEXT_KEYS = frozenset(
     {
-        "conf",
         "dag_run",
         "data_interval_end",
         "data_interval_start",
@@ -116,13 +115,11 @@ def _plain_date(value: Any) -> Any:
 def serializable_context(context: Any) -> dict[str, Any]:
     """The part of the context that crosses to the other interpreter (see the key list)."""
     out: dict[str, Any] = {}
-    for key in SERIALIZABLE_CONTEXT_KEYS - {"dag_run", "params", "conf"}:
+    for key in SERIALIZABLE_CONTEXT_KEYS - {"dag_run", "params"}:
         if key in context:
             out[key] = _plain_date(context[key])
     if "params" in context:
         out["params"] = dict(context["params"] or {})
-    if "conf" in context:
-        out["conf"] = dict(context["conf"] or {})
     run = context.get("dag_run")
     if run is not None:
         out["dag_run"] = SimpleNamespace(

@@ -1,9 +1,11 @@
 """The context of a try: what templates see and what ``execute(context)`` receives.
 
 Airflow's names: ``ds``, ``ts``, ``logical_date``, ``data_interval_start``, ``ti``, ``params``,
-``var``, ``conn``, ``macros``... Entries that cost a query (``prev_*_success``,
-``triggering_dataset_events``, ``expanded_ti_count``) are computed on first use, as are the
-events ``inlet_events`` lists (``tradewind.runtime.dataset_events``).
+``var``, ``conn``, ``conf``, ``macros``... Dates are pendulum ``DateTime`` objects in UTC
+(``context_dates``); ``conf`` is the configuration (``conf.get("core", "dags_folder")``), the
+run's conf being ``dag_run.conf`` and, merged into the DAG's, ``params``. Entries that cost a
+query (``prev_*_success``, ``triggering_dataset_events``, ``expanded_ti_count``) are computed on
+first use, as are the events ``inlet_events`` lists (``tradewind.runtime.dataset_events``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tradewind.core.keys import TryKey
-from tradewind.runtime.context_dates import date_entries
+from tradewind.runtime.context_dates import date_entries, pendulum_run_dates, to_pendulum
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
@@ -217,9 +219,10 @@ def build_context(
     """
     from tradewind.runtime.dataset_events import InletEventsAccessors, OutletEventAccessors
     from tradewind.templating import macros
-    from tradewind.templating.accessors import ConnectionAccessor, VariableAccessor
+    from tradewind.templating.accessors import CONFIG, ConnectionAccessor, VariableAccessor
 
-    conf = dict(getattr(dag_run, "conf", None) or {})
+    pendulum_run_dates(dag_run)
+    run_conf = getattr(dag_run, "conf", None)
     values: dict[str, Any] = date_entries(
         dag_run.logical_date,
         dag_run.data_interval_start,
@@ -235,8 +238,8 @@ def build_context(
             "task_instance_key_str": f"{ti.dag_id}__{ti.task_id}__{values['ds_nodash']}",
             "dag_run": dag_run,
             "run_id": dag_run.run_id,
-            "conf": conf,
-            "params": dict(params) if params is not None else resolve_params(dag, task, conf),
+            "conf": CONFIG,
+            "params": dict(params) if params is not None else resolve_params(dag, task, run_conf),
             "var": VariableAccessor(),
             "conn": ConnectionAccessor(),
             "macros": macros,
@@ -253,11 +256,11 @@ def build_context(
     dag_id, logical_date = ti.dag_id, values["logical_date"]
     prev = prev_success or _lazy_once(lambda: _prev_success(metastore, dag_id, logical_date))
     lazy: dict[str, Callable[[], Any]] = {
-        "prev_data_interval_start_success": lambda: getattr(prev(), "data_interval_start", None),
-        "prev_data_interval_end_success": lambda: getattr(prev(), "data_interval_end", None),
-        "prev_start_date_success": lambda: getattr(prev(), "start_date", None),
-        "prev_end_date_success": lambda: getattr(prev(), "end_date", None),
-        "prev_execution_date_success": lambda: getattr(prev(), "logical_date", None),
+        "prev_data_interval_start_success": lambda: _date_of(prev(), "data_interval_start"),
+        "prev_data_interval_end_success": lambda: _date_of(prev(), "data_interval_end"),
+        "prev_start_date_success": lambda: _date_of(prev(), "start_date"),
+        "prev_end_date_success": lambda: _date_of(prev(), "end_date"),
+        "prev_execution_date_success": lambda: _date_of(prev(), "logical_date"),
         "triggering_dataset_events": lambda: _triggering_dataset_events(metastore, dag_run),
         "expanded_ti_count": lambda: _expanded_ti_count(metastore, ti),
     }
@@ -279,8 +282,9 @@ def build_dag_run_context(
     ``run_id``, ``params``, ``reason`` (``"success"`` / ``"task_failure"`` / ``"timed_out"``),
     and the ``ti``/``task`` of the run's last failed (else last finished) task instance."""
     from tradewind.templating import macros
+    from tradewind.templating.accessors import CONFIG
 
-    conf = dict(getattr(dag_run, "conf", None) or {})
+    pendulum_run_dates(dag_run)
     values: dict[str, Any] = date_entries(
         dag_run.logical_date,
         dag_run.data_interval_start,
@@ -291,8 +295,8 @@ def build_dag_run_context(
         dag=dag,
         dag_run=dag_run,
         run_id=dag_run.run_id,
-        conf=conf,
-        params=resolve_params(dag, None, conf),
+        conf=CONFIG,
+        params=resolve_params(dag, None, getattr(dag_run, "conf", None)),
         macros=macros,
         reason=reason,
     )
@@ -338,6 +342,10 @@ def _deciding_ti(metastore: Metastore, dag_run: Any) -> Any:
     pool = failed or rows
     epoch = datetime.min.replace(tzinfo=UTC)
     return max(pool, key=lambda r: r.end_date or epoch)
+
+
+def _date_of(run: Any, name: str) -> Any:
+    return to_pendulum(getattr(run, name, None))
 
 
 def _lazy_once(factory: Callable[[], Any]) -> Callable[[], Any]:

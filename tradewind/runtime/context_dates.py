@@ -1,14 +1,62 @@
-"""The date entries of a task context (``ds``, ``ts``, ``prev_ds``...), named as in Airflow."""
+"""The date entries of a task context (``ds``, ``ts``, ``prev_ds``...), named as in Airflow.
+
+The datetimes are pendulum ``DateTime`` objects in UTC, as Airflow gives them, so a task or a
+template may write ``logical_date.in_timezone("Europe/Berlin")``, ``.add(days=1)`` or
+``.format("YYYYMMDD")``; the ``ds``/``ts`` strings are the same as from plain datetimes.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
+
+import pendulum
+from pendulum import DateTime
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+@overload
+def to_pendulum(value: datetime) -> DateTime: ...
+@overload
+def to_pendulum(value: None) -> None: ...
+def to_pendulum(value: datetime | None) -> DateTime | None:
+    """``value`` as a pendulum ``DateTime`` in UTC (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, DateTime) and value.tzinfo is pendulum.UTC:
+        return value
+    return DateTime.instance(value.astimezone(UTC), tz=pendulum.UTC)
+
+
+#: the run's dates that the context also gives as pendulum DateTimes
+_RUN_DATES = ("logical_date", "data_interval_start", "data_interval_end", "start_date", "end_date")
+
+
+def pendulum_run_dates(dag_run: Any) -> None:
+    """Make ``dag_run``'s dates pendulum DateTimes (the same instants), as the context's are.
+
+    A DagRun row gets them as loaded values, so it is not marked changed; a date changed but not
+    yet flushed, or not loaded, is left alone."""
+    state = getattr(dag_run, "_sa_instance_state", None)
+    if state is None:
+        for name in _RUN_DATES:
+            value = getattr(dag_run, name, None)
+            if _aware(value):
+                try:
+                    setattr(dag_run, name, to_pendulum(value))
+                except (AttributeError, TypeError):  # a read-only look-alike
+                    return
+        return
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    for name in _RUN_DATES:
+        value = state.dict.get(name)
+        if _aware(value) and name not in state.committed_state:
+            set_committed_value(dag_run, name, to_pendulum(value))
+
+
+def _aware(value: Any) -> bool:
+    return isinstance(value, datetime) and value.tzinfo is not None
 
 
 def _ds(value: datetime | None) -> str | None:
@@ -26,7 +74,7 @@ def date_entries(
     *,
     external_trigger: bool = False,
 ) -> dict[str, Any]:
-    """The date names of the context, from the run's dates (UTC, as Airflow). As in Airflow 2,
+    """The date names of the context, from the run's dates (pendulum, UTC). As in Airflow 2,
     ``prev_*``/``next_*`` of a manually triggered (``external_trigger``) run are its own date.
 
     Every try of a run has the same: computed once per run (a new dict each call)."""
@@ -42,9 +90,9 @@ def _date_entries(
     data_interval_end: datetime | None,
     external_trigger: bool,
 ) -> dict[str, Any]:
-    logical_date = logical_date.astimezone(UTC)
-    start = _utc(data_interval_start) or logical_date
-    end = _utc(data_interval_end) or logical_date
+    logical_date = to_pendulum(logical_date)
+    start = to_pendulum(data_interval_start) or logical_date
+    end = to_pendulum(data_interval_end) or logical_date
     ts = logical_date.isoformat()
     span = end - start
     prev = logical_date - span if span > timedelta(0) else None
