@@ -2,19 +2,22 @@
 
 Only DAGs whose spec says they have such a callback are imported (by their file, cached), and
 the callbacks run outside any metastore transaction; their errors are logged, never raised.
+As Airflow's ``DagRun.handle_callback``, a callback gets the full context of the run's deciding
+task instance (its last failed one, else its last finished one) plus ``reason``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scheduler.active_runs import FinishedRun
 from scheduler.executors.try_runner import TaskLoader
 
 if TYPE_CHECKING:
     from tradewind.metastore.engine import Metastore
+    from tradewind.runtime.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +36,32 @@ def run_dag_callbacks(metastore: Metastore, loader: TaskLoader, runs: Iterable[F
             if dag is None:
                 log.warning("cannot run callbacks of %s: not in its file", finished.dag_id)
                 continue
+            success = finished.state == "success"
+            attr = "on_success_callback" if success else "on_failure_callback"
+            if not getattr(dag, attr, None):
+                continue  # the file changed since the spec was stored: nothing to build for
             with metastore.session() as session:
                 dag_run = get_dagrun(session, finished.dag_id, finished.run_id)
                 session.expunge(dag_run)
-            success = finished.state == "success"
-            context = {
-                "dag": dag,
-                "dag_run": dag_run,
-                "run_id": finished.run_id,
-                "reason": "success" if success else "task_failure",
-                "logical_date": dag_run.logical_date,
-                "conf": dag_run.conf or {},
-            }
+            reason = "success" if success else "task_failure"
+            context = callback_context(metastore, dag, dag_run, reason)
             count += run_callbacks(dag, context, success)
         except Exception:
             log.exception("DAG callbacks of %s %s failed", finished.dag_id, finished.run_id)
     return count
+
+
+def callback_context(metastore: Metastore, dag: Any, dag_run: Any, reason: str) -> Context:
+    """The deciding task instance's template context with ``reason``; the run's own context
+    (dates, ``dag_run``, ``params``, ``reason``) when the run has no task instance."""
+    from tradewind.runtime.context import build_context, build_dag_run_context
+
+    run_context = build_dag_run_context(dag, dag_run, reason=reason, metastore=metastore)
+    ti = run_context.get("ti")
+    if ti is None:
+        return run_context
+    context = build_context(
+        dag=dag, task=run_context.get("task"), ti=ti, dag_run=dag_run, metastore=metastore
+    )
+    context["reason"] = reason
+    return context

@@ -54,7 +54,8 @@ class ProgressPrinter:
             self.stream.flush()
             return
         now = time.monotonic()
-        if key == self._last_key or (now - self._last_print < 1.0 and not p.finished):
+        last = p.finished or p.deadlock is not None
+        if key == self._last_key or (now - self._last_print < 1.0 and not last):
             return
         self._last_key, self._last_print = key, now
         self.stream.write(progress_text(p) + "\n")
@@ -148,6 +149,13 @@ def backfill(
         progress = run_backfill(ctx.settings, store, dag_id, run_ids, on_progress=printer)
     finally:
         printer.close()
+    if progress.deadlock is not None:
+        raise TradewindError(
+            progress.deadlock.message(),
+            hint="the runs keep their states; clear the failures that block them "
+            f"(`tradewind tasks clear {dag_id} --only-failed`) or backfill again with "
+            "--rerun-failed-tasks",
+        )
     if progress.runs_failed:
         raise TradewindError(
             f"backfill finished with {progress.runs_failed} failed run(s) of {len(run_ids)}",
