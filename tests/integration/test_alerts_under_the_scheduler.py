@@ -72,7 +72,9 @@ def test_callbacks_get_the_context_and_their_errors_change_no_state(
     assert all(e["run_id"] == run_id and e["dag_id"] == "au_alerts" for e in entries)
     assert by_kind["retry"]["try_number"] == 1 and by_kind["failure"]["try_number"] == 2
     assert by_kind["failure"]["exception"] == "row 7 is malformed"
-    assert by_kind["dag_failure"]["task_id"] is None
+    # as in Airflow, a DAG callback's context is that of a task instance of the run: the one
+    # that decided its failure
+    assert by_kind["dag_failure"]["task_id"] == "fragile"
 
 
 def test_retry_and_failure_mails_from_default_args_reach_the_smtp_server(
