@@ -25,6 +25,13 @@ def to_pendulum(value: datetime | None) -> DateTime | None:
         return None
     if isinstance(value, DateTime) and value.tzinfo is pendulum.UTC:
         return value
+    return _converted(value)
+
+
+@lru_cache(maxsize=1024)
+def _converted(value: datetime) -> DateTime:
+    """Each try of a run converts the same few dates (an equal instant gives the same
+    answer, whatever its zone: the result is in UTC)."""
     return DateTime.instance(value.astimezone(UTC), tz=pendulum.UTC)
 
 
