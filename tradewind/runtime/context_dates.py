@@ -63,7 +63,20 @@ def pendulum_run_dates(dag_run: Any) -> None:
 
 
 def _aware(value: Any) -> bool:
+    """A zone-aware datetime that is not a pendulum ``DateTime`` in UTC already."""
+    if isinstance(value, DateTime):
+        return value.tzinfo is not pendulum.UTC
     return isinstance(value, datetime) and value.tzinfo is not None
+
+
+def pendulum_columns(columns: dict[str, Any]) -> dict[str, Any]:
+    """A run's column values with its dates as pendulum ``DateTime``s (a worker builds each
+    try's run from them: converted before the row exists, the context has nothing to do)."""
+    for name in _RUN_DATES:
+        value = columns.get(name)
+        if _aware(value):
+            columns[name] = to_pendulum(value)
+    return columns
 
 
 def _ds(value: datetime | None) -> str | None:

@@ -185,9 +185,10 @@ def _detached_run(columns: dict[str, Any]) -> Any:
     from sqlalchemy.orm import make_transient_to_detached
 
     from tradewind.metastore.models import DagRun
+    from tradewind.runtime.context_dates import pendulum_columns
 
     run = DagRun._sa_class_manager.new_instance()
-    run.__dict__.update(columns)
+    run.__dict__.update(pendulum_columns(columns))
     make_transient_to_detached(run)
     return run
 
