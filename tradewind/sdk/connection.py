@@ -16,6 +16,8 @@ from tradewind.errors import ConnectionNotFound, TradewindError
 from tradewind.runtime.secrets_masker import mask_secret, redact_value
 
 ENV_PREFIX = "TRADEWIND_CONN_"
+#: Airflow's prefix, read after Tradewind's (a ported deployment's environment keeps working)
+AIRFLOW_ENV_PREFIX = "AIRFLOW_CONN_"
 EXTRA_KEY = "__extra__"
 _FIELDS = ("conn_type", "host", "schema", "login", "password", "port", "extra", "description")
 
@@ -231,7 +233,9 @@ def _sensitive(key: str) -> bool:
 
 
 def _from_environment(conn_id: str) -> Connection | None:
-    value = os.environ.get(f"{ENV_PREFIX}{conn_id.upper()}")
+    value = os.environ.get(f"{ENV_PREFIX}{conn_id.upper()}") or os.environ.get(
+        f"{AIRFLOW_ENV_PREFIX}{conn_id.upper()}"
+    )
     if not value:
         return None
     if value.lstrip().startswith("{"):

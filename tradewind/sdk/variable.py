@@ -16,6 +16,8 @@ from tradewind.runtime.secrets_masker import mask_secret, should_mask_key
 from tradewind.sdk.metastore_access import metastore_session
 
 ENV_PREFIX = "TRADEWIND_VAR_"
+#: Airflow's prefix, read after Tradewind's (a ported deployment's environment keeps working)
+AIRFLOW_ENV_PREFIX = "AIRFLOW_VAR_"
 
 
 class _NoDefault:
@@ -61,6 +63,8 @@ class Variable:
     def get_variable_from_secrets(key: str) -> str | None:
         """The raw string of ``key`` from the environment, else the metastore, or None."""
         env_value = os.environ.get(f"{ENV_PREFIX}{key.upper()}")
+        if env_value is None:
+            env_value = os.environ.get(f"{AIRFLOW_ENV_PREFIX}{key.upper()}")
         if env_value is not None:
             return env_value
         from tradewind.metastore.variables import get_variable
