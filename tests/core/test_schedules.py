@@ -99,15 +99,31 @@ def test_an_hourly_cron_runs_both_copies_of_the_repeated_hour() -> None:
     ]
 
 
-def test_a_daily_cron_in_the_skipped_hour_moves_back_by_the_gap_and_never_repeats() -> None:
+def test_a_daily_cron_in_the_skipped_hour_moves_forward_by_the_gap_and_never_repeats() -> None:
+    """As Airflow resolves a wall-clock time (pendulum, fold=1): 02:30 does not exist on the
+    spring-forward night, so that run is at 03:30 CEST."""
     got = intervals_between(
         parse_schedule("30 2 * * *"),
         "Europe/Berlin",
         "2024-03-30T00:00+01:00",
         "2024-04-01T12:00+02:00",
     )
-    assert starts(got) == [utc(2024, 3, 30, 1, 30), utc(2024, 3, 31, 0, 30), utc(2024, 4, 1, 0, 30)]
+    assert starts(got) == [utc(2024, 3, 30, 1, 30), utc(2024, 3, 31, 1, 30), utc(2024, 4, 1, 0, 30)]
     assert all(i.start < i.end for i in got)
+
+
+def test_a_daily_cron_in_the_repeated_hour_runs_once_at_its_second_occurrence() -> None:
+    got = intervals_between(
+        parse_schedule("30 2 * * *"),
+        "Europe/Berlin",
+        "2024-10-26T00:00+02:00",
+        "2024-10-28T12:00+01:00",
+    )
+    assert starts(got)[:3] == [
+        utc(2024, 10, 26, 0, 30),  # 02:30 CEST
+        utc(2024, 10, 27, 1, 30),  # 02:30 CET, the second 02:30 of the night
+        utc(2024, 10, 28, 1, 30),
+    ]
 
 
 # -- next_dagrun_info -------------------------------------------------------------------

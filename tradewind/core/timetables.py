@@ -114,12 +114,14 @@ def utc(value: datetime) -> datetime:
 
 
 def make_aware(naive: datetime, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in ``zone``; a skipped time moves back by the gap (as pendulum does)."""
-    before = naive.replace(fold=0, tzinfo=zone).utcoffset()
-    after = naive.replace(fold=1, tzinfo=zone).utcoffset()
-    if before is not None and after is not None and after > before:
-        naive = naive - (after - before)
-    return naive.replace(fold=0, tzinfo=zone)
+    """A wall-clock time in ``zone``, resolved as Airflow resolves one (pendulum, ``fold=1``):
+    a time that a clock change skips moves forward by the gap (02:30 -> 03:30 the spring-forward
+    night), an ambiguous one is its second occurrence (the fall-back night)."""
+    first = naive.replace(fold=0, tzinfo=zone)
+    second = naive.replace(fold=1, tzinfo=zone)
+    before, after = first.utcoffset(), second.utcoffset()
+    in_gap = before is not None and after is not None and after > before
+    return (first if in_gap else second).astimezone(UTC).astimezone(zone)
 
 
 # -- timetables -------------------------------------------------------------------------
