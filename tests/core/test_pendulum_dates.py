@@ -38,3 +38,11 @@ def test_the_next_interval_after_pendulum_dates_is_aware_and_right(schedule, exp
     assert info.data_interval.end.tzinfo is not None
     assert info.data_interval.end == expected_end
     assert info.data_interval.end < datetime.now(UTC)  # comparable with an aware now
+
+
+def test_a_cron_that_never_fires_is_refused_when_the_dag_is_built() -> None:
+    from tradewind.errors import ScheduleError
+
+    with pytest.raises(ScheduleError, match="never fires"):
+        schedule_spec("0 0 31 2 *", "d")  # February 31
+    assert schedule_spec("0 0 29 2 *", "d") is not None  # a leap day does come

@@ -30,3 +30,13 @@ def test_airflow_conn_environment_variables_are_read(monkeypatch: pytest.MonkeyP
     )
     monkeypatch.setenv("TRADEWIND_CONN_WAREHOUSE", "http://other.example")
     assert BaseHook.get_connection("warehouse").host == "other.example"
+
+
+def test_a_connection_uri_that_cannot_be_parsed_is_one_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tradewind.errors import TradewindError
+
+    monkeypatch.setenv("AIRFLOW_CONN_BROKEN", "postgres://u:p@[::1/db")
+    with pytest.raises(TradewindError, match="invalid connection URI"):
+        BaseHook.get_connection("broken")

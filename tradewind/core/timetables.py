@@ -64,12 +64,19 @@ class DagRunInfo:
 
 def check_cron(expression: str, *, shown: str | None = None) -> None:
     try:
-        croniter(expression)
+        cron = croniter(expression, start_time=datetime(2000, 1, 1))
     except (CroniterError, ValueError, KeyError, TypeError) as exc:
         raise ScheduleError(
             f"invalid cron expression {shown or expression!r}: {exc}",
             hint="use five fields (minute hour day month weekday), e.g. '0 6 * * *', "
             "or a preset: " + ", ".join(["@once", *CRON_PRESETS]),
+        ) from None
+    try:  # valid fields may name a day that never comes (February 31)
+        cron.get_next(datetime)
+    except CroniterError:
+        raise ScheduleError(
+            f"cron expression {shown or expression!r} never fires: no date matches it",
+            hint="check the day of month against the month (e.g. '0 0 31 2 *' is February 31)",
         ) from None
 
 

@@ -79,6 +79,15 @@ class Connection:
 
     # -- URIs ---------------------------------------------------------------------------------
     def _parse_from_uri(self, uri: str) -> None:
+        try:
+            self._parse_uri_parts(uri)
+        except ValueError as exc:  # urllib's own complaints (an unclosed "[", a bad port)
+            raise TradewindError(
+                f"invalid connection URI {redact_value(uri)!r}: {exc}",
+                hint="write it as type://login:password@host:port/schema?extra_key=value",
+            ) from None
+
+    def _parse_uri_parts(self, uri: str) -> None:
         schemes = uri.count("://")
         if schemes == 0 or schemes > 2:
             raise TradewindError(

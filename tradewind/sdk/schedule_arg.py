@@ -99,11 +99,15 @@ def _string_schedule(text: str, dag_id: str) -> ScheduleSpec:
             f"DAG {dag_id!r}: unknown schedule preset {text!r}",
             hint=f"use one of @once, @continuous, {', '.join(CRON_PRESETS)}, or a cron string",
         )
-    from croniter import croniter  # lazy: only DAGs with cron schedules pay for it
-
-    if not croniter.is_valid(expression) or len(expression.split()) not in (5, 6):
+    if len(expression.split()) not in (5, 6):
         raise ScheduleError(
             f"DAG {dag_id!r}: invalid cron expression {text!r}",
             hint="a cron string has five fields, e.g. '0 6 * * *' (06:00 every day)",
         )
+    from tradewind.core.timetables import check_cron
+
+    try:  # names the field out of range, or a date that never comes
+        check_cron(expression, shown=text)
+    except ScheduleError as exc:
+        raise ScheduleError(f"DAG {dag_id!r}: {exc.message}", hint=exc.hint) from None
     return ScheduleSpec(kind="cron", expression=expression, description=text)
