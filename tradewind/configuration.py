@@ -50,6 +50,12 @@ _TRUE = {"true", "t", "1", "yes", "y", "on"}
 _FALSE = {"false", "f", "0", "no", "n", "off"}
 
 
+def airflow_name(section: str, key: str) -> tuple[str, str]:
+    """Tradewind's ``(section, key)`` for one of Airflow's configuration names (others as
+    given): ``database.sql_alchemy_conn`` is ``database.url``."""
+    return _AIRFLOW_NAMES.get((section, key), (section, key))
+
+
 class TradewindConfig:
     """The process's settings behind Airflow's ``conf`` methods."""
 
@@ -58,7 +64,7 @@ class TradewindConfig:
 
         settings = load_settings()
         section, key = section.lower(), key.lower()
-        ours_section, ours_key = _AIRFLOW_NAMES.get((section, key), (section, key))
+        ours_section, ours_key = airflow_name(section, key)
         group = getattr(settings, ours_section, None)
         if ours_section == "home" or group is None or not hasattr(group, ours_key):
             raise ConfigError(

@@ -62,6 +62,12 @@ def test_config_get_value_prints_one_value(configured, capsys) -> None:
     assert run(capsys, "config", "get-value", "database", "pool_size")[1] == "5\n"
 
 
+def test_config_get_value_takes_airflow_names_too(configured, capsys) -> None:
+    assert run(capsys, "config", "get-value", "core", "executor")[1] != ""
+    url = run(capsys, "config", "get-value", "database", "sql_alchemy_conn")[1]
+    assert url == run(capsys, "config", "get-value", "database", "url")[1]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

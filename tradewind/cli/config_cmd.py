@@ -56,8 +56,10 @@ def list_(ctx: click.Context, section: str | None) -> None:
 def get_value(section: str, key: str) -> None:
     """Print one configuration value, as Airflow's `config get-value` does."""
     from tradewind.config import load_settings
+    from tradewind.configuration import airflow_name
     from tradewind.errors import ConfigError
 
+    section, key = airflow_name(section, key)
     _check_section(section)
     obj = getattr(load_settings(), section)
     known = [f.name for f in fields(obj)]
