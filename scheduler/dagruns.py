@@ -21,24 +21,24 @@ from tradewind.core.schedules import DagRunInfo, DataInterval, next_dagrun_info
 from tradewind.core.spec import DagSpec
 from tradewind.core.states import DagRunState
 from tradewind.errors import DagRunAlreadyExists
+from tradewind.metastore.dag_sync import (
+    AUTOMATED_RUN_TYPES,
+    last_automated_interval,
+    refresh_next_dagrun,
+    store_next_dagrun,
+)
 from tradewind.metastore.models import DagModel, DagRun
 
 log = logging.getLogger(__name__)
-AUTOMATED = ("scheduled", "backfill")
+AUTOMATED = AUTOMATED_RUN_TYPES
+__all__ = [
+    "AUTOMATED",
+    "create_due_runs",
+    "last_automated_interval",
+    "next_run_info",
+    "refresh_next_dagrun",
+]
 _ACTIVE = [DagRunState.QUEUED.value, DagRunState.RUNNING.value]
-
-
-def last_automated_interval(session: Session, dag_id: str) -> DataInterval | None:
-    row = session.execute(
-        select(DagRun.data_interval_start, DagRun.data_interval_end, DagRun.logical_date)
-        .where(DagRun.dag_id == dag_id, DagRun.run_type.in_(AUTOMATED))
-        .order_by(DagRun.logical_date.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    start = row.data_interval_start or row.logical_date
-    return DataInterval(start, row.data_interval_end or start)
 
 
 def next_run_info(
@@ -48,22 +48,6 @@ def next_run_info(
     if last is None:
         last = last_automated_interval(session, spec.dag_id)
     return next_dagrun_info(spec, last_automated_interval=last, now=now)
-
-
-def _store_next(dag: DagModel, info: DagRunInfo | None) -> None:
-    dag.next_dagrun = info.logical_date if info else None
-    dag.next_dagrun_data_interval_start = info.data_interval_start if info else None
-    dag.next_dagrun_data_interval_end = info.data_interval_end if info else None
-    dag.next_dagrun_create_after = info.run_after if info else None
-
-
-def refresh_next_dagrun(session: Session, dag: DagModel, spec: DagSpec, *, now: datetime) -> None:
-    """Recompute the DAG's ``next_dagrun*`` fields (after a parse changed it, or an unpause)."""
-    try:
-        _store_next(dag, next_run_info(session, spec, now=now))
-    except Exception as exc:  # a schedule the core rejects: no automated runs
-        log.warning("DAG %s: cannot compute its next run: %s", dag.dag_id, exc)
-        _store_next(dag, None)
 
 
 def create_due_runs(session: Session, specs: SpecCache, *, now: datetime, settings: object) -> int:
@@ -108,7 +92,7 @@ def create_due_runs(session: Session, specs: SpecCache, *, now: datetime, settin
             except DagRunAlreadyExists:
                 log.info("DAG %s already has a run at %s", dag.dag_id, info.logical_date)
             info = next_run_info(session, spec, now=now, last=info.data_interval)
-        _store_next(dag, info)
+        store_next_dagrun(dag, info)
         created += made
         if made:
             log.info("DAG %s: created %d scheduled run(s)", dag.dag_id, made)

@@ -8,13 +8,18 @@ processor follows them:
 - ``is_paused`` is set once, when the DAG row is created (``is_paused_upon_creation`` wins over
   the configured default);
 - a file that fails to import records its error and keeps its DAGs' last good version active;
-- a DAG no longer defined by a file that imported fine (or whose file is gone) is deactivated.
+- a DAG no longer defined by a file that imported fine (or whose file is gone) is deactivated;
+- a DAG row written by a sync has its next run (``next_dagrun*``) computed when the DAG is new,
+  got a new version, or has none yet — whichever process syncs it (the scheduler, `dags
+  reserialize`, a read command), as Airflow's ``DAG.bulk_write_to_db`` does. The scheduler only
+  creates runs of DAGs whose ``next_dagrun_create_after`` is set.
 
 Nothing here commits: the caller's session does.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from tradewind.core.schedules import DagRunInfo, DataInterval, next_dagrun_info
 from tradewind.core.spec import DagSpec
 from tradewind.errors import DagNotFound
 from tradewind.metastore.dag_rows import (
@@ -35,6 +41,7 @@ from tradewind.metastore.dag_rows import (
 )
 from tradewind.metastore.models import (
     DagModel,
+    DagRun,
     DagScheduleDataset,
     DagVersion,
     ImportError_,
@@ -48,13 +55,20 @@ __all__ = [
     "deactivate_missing_files",
     "ensure_datasets",
     "get_dag_source",
+    "last_automated_interval",
     "load_spec",
+    "refresh_next_dagrun",
     "serialize",
+    "store_next_dagrun",
     "sync_dagbag",
     "sync_dags",
     "sync_specs",
     "version_hash",
 ]
+
+log = logging.getLogger(__name__)
+#: run types whose logical dates the schedule continues from
+AUTOMATED_RUN_TYPES = ("scheduled", "backfill")
 
 
 @dataclass
@@ -185,6 +199,11 @@ def sync_specs(
             result.new_versions[item.spec.dag_id] = version_id
         else:
             result.updated_dag_ids.append(item.spec.dag_id)
+        model = session.get(DagModel, item.spec.dag_id)
+        if model is not None and (
+            created or version_id is not None or model.next_dagrun_create_after is None
+        ):
+            refresh_next_dagrun(session, model, item.spec, now=now)
     files = set(processed_files) | set(errors) | {p.spec.fileloc for p in parsed}
     defined = {p.spec.dag_id for p in parsed}
     record_import_errors(session, files, errors, now)
@@ -207,6 +226,43 @@ def sync_specs(
         )
     session.flush()
     return result
+
+
+# -- next run ------------------------------------------------------------------------------
+
+
+def last_automated_interval(session: Session, dag_id: str) -> DataInterval | None:
+    """The data interval of the DAG's latest scheduled or backfill run."""
+    row = session.execute(
+        select(DagRun.data_interval_start, DagRun.data_interval_end, DagRun.logical_date)
+        .where(DagRun.dag_id == dag_id, DagRun.run_type.in_(AUTOMATED_RUN_TYPES))
+        .order_by(DagRun.logical_date.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    start = row.data_interval_start or row.logical_date
+    return DataInterval(start, row.data_interval_end or start)
+
+
+def store_next_dagrun(dag: DagModel, info: DagRunInfo | None) -> None:
+    """Write ``info`` (None: no automated run to come) into the DAG row's next-run fields."""
+    dag.next_dagrun = info.logical_date if info else None
+    dag.next_dagrun_data_interval_start = info.data_interval_start if info else None
+    dag.next_dagrun_data_interval_end = info.data_interval_end if info else None
+    dag.next_dagrun_create_after = info.run_after if info else None
+
+
+def refresh_next_dagrun(session: Session, dag: DagModel, spec: DagSpec, *, now: datetime) -> None:
+    """Recompute the DAG's ``next_dagrun*`` fields from its spec and its last automated run
+    (after a sync created or changed it, or an unpause)."""
+    try:
+        last = last_automated_interval(session, spec.dag_id)
+        info = next_dagrun_info(spec, last_automated_interval=last, now=now)
+    except Exception as exc:  # a schedule the core rejects: no automated runs
+        log.warning("DAG %s: cannot compute its next run: %s", dag.dag_id, exc)
+        info = None
+    store_next_dagrun(dag, info)
 
 
 def deactivate_dags(session: Session, dag_ids_query: Any) -> list[str]:
