@@ -128,6 +128,18 @@ class Dispatcher:
             if not self._thread.is_alive():
                 raise RuntimeError("the worker's dispatcher thread stopped")
 
+    def pid_of(self, try_key: TryKey, tracked_pid: int) -> int | None:
+        """The process running ``try_key`` now: the warm one it was sent to, while it runs
+        there; ``tracked_pid`` when that is a one-try fork. None when the try is not running
+        in a process any more (a warm process may be running another try by now)."""
+        for running in list(self._running.values()):
+            if running.job.try_key == try_key:
+                return running.process.pid
+        warm = {p.pid for p in list(self._idle)} | {
+            r.process.pid for r in list(self._running.values())
+        }
+        return tracked_pid if tracked_pid and tracked_pid not in warm else None
+
     def close(self) -> None:
         """Stop the thread, with the try processes; a try still running is killed (the worker
         is stopping and handed its tries back already)."""

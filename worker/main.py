@@ -183,14 +183,27 @@ class WorkerProcess:
         self.shutdown()
 
     def _tick(self) -> None:
-        from worker.heartbeat import heartbeat_tries
+        from worker.heartbeat import EXTERNAL_KILL_GRACE, group_alive, heartbeat_tries
         from worker.registry import DRAINING, ONLINE, beat
 
         try:
-            running = [t.try_key for t in self.tracker.snapshot()]
+            entries = self.tracker.snapshot()
+            running = [t.try_key for t in entries]
+            changed: dict[Any, str] = {}
             if running:
                 with self.metastore.session() as session:
-                    heartbeat_tries(session, running)
+                    changed = heartbeat_tries(session, running)
+            for entry in entries:
+                state = changed.get(entry.try_key)
+                pid = self.runner.dispatcher.pid_of(entry.try_key, entry.child_pid)
+                if state is not None and pid and group_alive(pid):
+                    log.warning(
+                        "State of this instance has been externally set to %s. "
+                        "Terminating instance. (%s)",
+                        state,
+                        entry.try_key,
+                    )
+                    self.runner.kill(pid, grace=EXTERNAL_KILL_GRACE)
             status = DRAINING if self.gate.draining else ONLINE
             logical = [self.router.task_queue_of(q) for q in self.gate.queues]
             requests = beat(
