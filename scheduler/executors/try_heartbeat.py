@@ -15,15 +15,10 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, select, update
-
 from tradewind.core.keys import TryKey
-from tradewind.core.states import TaskState
-from tradewind.metastore.models import TaskInstance, TaskTry, utcnow
+from tradewind.metastore.heartbeats import stamp_heartbeats
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from tradewind.config import Settings
     from tradewind.metastore.engine import Metastore
 
@@ -41,60 +36,16 @@ def heartbeat_try(settings: Settings, store_holder: list[Metastore], key: TryKey
 
             store_holder.append(Metastore(settings.database.url, pool_size=1))
         with store_holder[0].session() as session:
-            stamped = session.execute(
-                update(TaskInstance)
-                .where(
-                    TaskInstance.dag_id == key.dag_id,
-                    TaskInstance.run_id == key.run_id,
-                    TaskInstance.task_id == key.task_id,
-                    TaskInstance.map_index == key.map_index,
-                    TaskInstance.try_number == key.try_number,
-                    TaskInstance.state == TaskState.RUNNING.value,
-                )
-                .values(last_heartbeat=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            changed = None if stamped.rowcount else _changed_from_outside(session, key)
-        if changed is not None:
-            state, pid = changed
+            changed = stamp_heartbeats(session, [key]).get(key)
+        if changed is not None and changed.pid and _is_own_running_child(changed.pid):
             log.warning(
                 "State of this instance has been externally set to %s. Terminating instance. (%s)",
-                state,
+                changed.state,
                 key,
             )
-            _terminate(pid)
+            _terminate(changed.pid)
     except Exception:
         log.warning("could not heartbeat %s", key, exc_info=True)
-
-
-def _changed_from_outside(session: Session, key: TryKey) -> tuple[str, int] | None:
-    """The task instance's state and the try's process when the state was set from outside
-    and that process is this worker's child; else None."""
-    ti, tt = TaskInstance, TaskTry
-    row = session.execute(
-        select(tt.state, tt.pid, ti.state.label("ti_state"))
-        .outerjoin(
-            ti,
-            and_(
-                ti.dag_id == tt.dag_id,
-                ti.run_id == tt.run_id,
-                ti.task_id == tt.task_id,
-                ti.map_index == tt.map_index,
-            ),
-        )
-        .where(
-            tt.dag_id == key.dag_id,
-            tt.run_id == key.run_id,
-            tt.task_id == key.task_id,
-            tt.map_index == key.map_index,
-            tt.try_number == key.try_number,
-        )
-    ).first()
-    if row is None or row.state != TaskState.RUNNING.value or not row.pid:
-        return None  # not claimed yet, or the try recorded its own end
-    if not _is_own_running_child(row.pid):
-        return None
-    return row.ti_state or "removed", row.pid
 
 
 def _is_own_running_child(pid: int) -> bool:
