@@ -14,7 +14,6 @@ row says how it ended) is not among them: its process may still be running its c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -32,12 +31,3 @@ def heartbeat_tries(session: Session, keys: Sequence[TryKey]) -> dict[TryKey, st
     """Stamp ``last_heartbeat`` on the running rows of ``keys``; returns the tries whose state
     was set from outside (not ``running`` at that try number any more), with that state."""
     return {key: changed.state for key, changed in stamp_heartbeats(session, keys).items()}
-
-
-def group_alive(pgid: int) -> bool:
-    """A try's process group still exists (one terminated on an earlier tick is gone)."""
-    try:
-        os.killpg(pgid, 0)
-    except OSError:
-        return False
-    return True

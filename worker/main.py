@@ -183,7 +183,8 @@ class WorkerProcess:
         self.shutdown()
 
     def _tick(self) -> None:
-        from worker.heartbeat import EXTERNAL_KILL_GRACE, group_alive, heartbeat_tries
+        from tradewind.runtime.process_groups import group_exists
+        from worker.heartbeat import EXTERNAL_KILL_GRACE, heartbeat_tries
         from worker.registry import DRAINING, ONLINE, beat
 
         try:
@@ -196,7 +197,7 @@ class WorkerProcess:
             for entry in entries:
                 state = changed.get(entry.try_key)
                 pid = self.runner.dispatcher.pid_of(entry.try_key, entry.child_pid)
-                if state is not None and pid and group_alive(pid):
+                if state is not None and pid and group_exists(pid):
                     log.warning(
                         "State of this instance has been externally set to %s. "
                         "Terminating instance. (%s)",

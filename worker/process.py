@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
+from tradewind.runtime.process_groups import terminate_group
 from worker.dispatch import ALONE, LOAD, Dispatcher, TryJob, describe_exit
 from worker.try_pool import TryContext, prepare_child, wait_for
 
@@ -217,18 +216,7 @@ class TryProcessRunner:
 
     def kill(self, pid: int, grace: float = 5.0) -> None:
         """Stop a try's process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 0.0)):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                return
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                try:
-                    os.killpg(pid, 0)
-                except ProcessLookupError:
-                    return
-                time.sleep(0.05)
+        terminate_group(pid, grace)
 
 
 def _fileloc(metastore: Metastore, dag_id: str) -> str:

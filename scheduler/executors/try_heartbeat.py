@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import time
 from typing import TYPE_CHECKING
 
 from tradewind.core.keys import TryKey
 from tradewind.metastore.heartbeats import stamp_heartbeats
+from tradewind.runtime.process_groups import terminate_group
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
@@ -60,16 +59,6 @@ def _is_own_running_child(pid: int) -> bool:
 
 
 def _terminate(pid: int) -> None:
-    """SIGTERM the try's process group, SIGKILL it after the grace (the process stays
-    unreaped: its waiter collects its exit status)."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + EXTERNAL_KILL_GRACE
-    while time.monotonic() < deadline and _is_own_running_child(pid):
-        time.sleep(0.05)
-    try:
-        os.killpg(pid, signal.SIGKILL)  # the leader or anything it left in its group
-    except ProcessLookupError:
-        pass
+    """Stop the try's process group (its leader stays unreaped: its waiter collects its exit
+    status, so the pid cannot be reused meanwhile)."""
+    terminate_group(pid, EXTERNAL_KILL_GRACE, running=lambda: _is_own_running_child(pid))
