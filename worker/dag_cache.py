@@ -78,8 +78,9 @@ class DagCache:
             self._files[path] = _Entry(stamp, loaded.content_hash, dags, self.generation)
             return dags
 
-    def cached_task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
-        """The task if its file is imported and unchanged (a stat, no import); else None."""
+    def fresh_task(self, fileloc: str, dag_id: str, task_id: str) -> tuple[Any, int] | None:
+        """The task and its file's import generation if the file is imported and unchanged
+        (a stat, no import); else None."""
         try:
             path = self.resolve(fileloc, dag_id)
             st = os.stat(path)
@@ -89,7 +90,8 @@ class DagCache:
         if entry is None or entry.stamp != (st.st_mtime_ns, st.st_size):
             return None
         dag = entry.dags.get(dag_id)
-        return getattr(dag, "task_dict", {}).get(task_id) if dag is not None else None
+        task = getattr(dag, "task_dict", {}).get(task_id) if dag is not None else None
+        return (task, entry.generation) if task is not None else None
 
     def imported_task(self, fileloc: str, dag_id: str, task_id: str) -> Any:
         """The task from the import this process holds, without looking at the file: for a try

@@ -28,52 +28,25 @@ import select
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from broker_config.brokers.early_ack import ack_now_many
 from tradewind.core.keys import TryKey
 from worker.frames import exited, receive, send
-from worker.try_pool import IDLE_EXIT_CODE, IDLE_RETIRE_SECONDS, TryContext, TryProcess
+from worker.try_job import ALONE, DROPPED, LOAD, RAN, TryJob, describe_exit
+from worker.try_pool import IDLE_EXIT_CODE, TryContext, TryProcess
 
 if TYPE_CHECKING:
     from worker.tracker import RunningTries, WorkerIdentity
 
 log = logging.getLogger(__name__)
-#: a job's results
-RAN, DROPPED, LOAD, ALONE = "ran", "dropped", "load", "alone"
 #: how often the dispatcher checks that a busy try process is alive when its pipe is quiet
 ALIVE_CHECK_SECONDS = 0.5
 #: seconds past ``execution_timeout`` after which the worker kills a try's process itself
 #: (the process's own timer failed to stop the task, e.g. stuck in C code)
 HARD_TIMEOUT_GRACE = 30.0
-
-
-@dataclass(eq=False)
-class TryJob:
-    """One try, handed from a worker thread to the dispatcher and back."""
-
-    try_key: TryKey
-    #: the dramatiq message, acknowledged at the claim (None: the try was claimed already)
-    message: Any = None
-    #: the ``TryStart`` read with the claim (set by the dispatcher, or by a caller that claimed)
-    start: Any = None
-    fileloc: str = ""
-    #: the task, once loaded from the worker's DAG cache
-    task: Any = None
-    #: RAN, DROPPED (not claimable), LOAD (the thread imports the DAG file, then hands the job
-    #: back), ALONE (claimed, but its start was not read: the try reads it itself)
-    result: str = ""
-    #: the scheduler was woken with the try's outcome already
-    notified: bool = False
-    #: an error the thread raises (the claim failed)
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
-
-    def finish(self, result: str) -> None:
-        self.result = result
-        self.done.set()
 
 
 @dataclass(eq=False)
@@ -258,16 +231,19 @@ class Dispatcher:
         key = job.try_key
         cache = self.context.dag_cache
         if job.task is None:
-            job.task = cache.cached_task(job.fileloc, key.dag_id, key.task_id)
-            if job.task is None:  # the worker thread imports the file, then hands it back
+            found = cache.fresh_task(job.fileloc, key.dag_id, key.task_id)
+            if found is None:  # the worker thread imports the file, then hands it back
                 job.finish(LOAD)
                 return
-        process = self._process_for(cache.generation_of(job.fileloc, key.dag_id))
+            job.task, generation = found
+        else:  # the worker thread has just imported it
+            generation = cache.generation_of(job.fileloc, key.dag_id)
+        process = self._process_for(generation)
         self.tracker.set_child(key, process.pid)
         try:
             send(process.requests, (key, job.fileloc, job.start))
         except OSError:  # it exited as the try was sent: another one takes it
-            self._retire(process)
+            process.stop()
             if attempts < 2:
                 self._send(job, attempts + 1)
             else:
@@ -282,7 +258,7 @@ class Dispatcher:
             process = self._idle.pop()
             if not process.stale(generation):
                 return process
-            self._retire(process)
+            process.stop()
         others = [*self._idle, *(r.process for r in self._running.values())]
         return TryProcess.fork(self.context, others, close=(self._wake_r, self._wake_w))
 
@@ -357,7 +333,7 @@ class Dispatcher:
         limit = self.context.settings.worker.max_tries_per_process
         status = 0
         if gone or killed or retire or (limit and process.tries >= limit):
-            status = self._retire(process, kill=killed or gone)
+            status = process.stop(kill=killed or gone)
         else:
             self._idle.append(process)
         if gone and not running.received and _exited_idle(status) and running.attempts < 2:
@@ -374,15 +350,10 @@ class Dispatcher:
             return
         job.finish(RAN)
 
-    def _retire(self, process: TryProcess, *, kill: bool = False) -> int:
-        return process.stop(kill=kill)
-
     def _retire_idle(self) -> None:
-        now = time.monotonic()
-        stale = [p for p in self._idle if now - p.last_used > IDLE_RETIRE_SECONDS]
-        for process in stale:
+        for process in [p for p in self._idle if p.stale(generation=0)]:
             self._idle.remove(process)
-            self._retire(process)
+            process.stop()
 
 
 def _deadline(task: Any) -> float | None:
@@ -396,12 +367,3 @@ def _deadline(task: Any) -> float | None:
 
 def _exited_idle(status: int) -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == IDLE_EXIT_CODE
-
-
-def describe_exit(status: int) -> str:
-    import signal
-
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        return f"the try's process was killed by signal {signal.Signals(sig).name}"
-    return f"the try's process exited with code {os.WEXITSTATUS(status)} without a final state"

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
 from tradewind.runtime.process_groups import terminate_group
-from worker.dispatch import ALONE, LOAD, Dispatcher, TryJob, describe_exit
+from worker.dispatch import Dispatcher
+from worker.try_job import ALONE, LOAD, TryJob, describe_exit
 from worker.try_pool import TryContext, prepare_child, wait_for
 
 if TYPE_CHECKING:
