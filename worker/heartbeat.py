@@ -23,9 +23,6 @@ from tradewind.metastore.heartbeats import stamp_heartbeats
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-#: seconds between SIGTERM and SIGKILL for a try whose state was changed from outside
-EXTERNAL_KILL_GRACE = 3.0
-
 
 def heartbeat_tries(session: Session, keys: Sequence[TryKey]) -> dict[TryKey, str]:
     """Stamp ``last_heartbeat`` on the running rows of ``keys``; returns the tries whose state

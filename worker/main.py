@@ -183,8 +183,8 @@ class WorkerProcess:
         self.shutdown()
 
     def _tick(self) -> None:
-        from tradewind.runtime.process_groups import group_exists
-        from worker.heartbeat import EXTERNAL_KILL_GRACE, heartbeat_tries
+        from tradewind.runtime.process_groups import EXTERNAL_KILL_GRACE, group_exists
+        from worker.heartbeat import heartbeat_tries
         from worker.registry import DRAINING, ONLINE, beat
 
         try:

@@ -15,15 +15,13 @@ from typing import TYPE_CHECKING
 
 from tradewind.core.keys import TryKey
 from tradewind.metastore.heartbeats import stamp_heartbeats
-from tradewind.runtime.process_groups import terminate_group
+from tradewind.runtime.process_groups import EXTERNAL_KILL_GRACE, terminate_group
 
 if TYPE_CHECKING:
     from tradewind.config import Settings
     from tradewind.metastore.engine import Metastore
 
 log = logging.getLogger(__name__)
-#: seconds between SIGTERM and SIGKILL for a try whose state was changed from outside
-EXTERNAL_KILL_GRACE = 3.0
 
 
 def heartbeat_try(settings: Settings, store_holder: list[Metastore], key: TryKey) -> None:

@@ -7,6 +7,9 @@ import signal
 import time
 from collections.abc import Callable
 
+#: seconds between SIGTERM and SIGKILL for a try whose state was changed from outside
+EXTERNAL_KILL_GRACE = 3.0
+
 
 def group_exists(pgid: int) -> bool:
     """Whether process group ``pgid`` still has a member."""
