@@ -52,12 +52,17 @@ class AdvanceResult:
 
     def backlogged(self, queued_now: Iterable[Any], threshold: int) -> bool:
         """Whether every queue with tries in flight (and the tries ``queued_now``, which have a
-        ``queue``) has ``threshold`` or more waiting in it. A queue no worker takes from does
-        not count for the others: one of them running a try is enough to say no."""
+        ``queue``) has ``threshold`` or more waiting in it."""
+        return self.backlog(queued_now) >= threshold
+
+    def backlog(self, queued_now: Iterable[Any]) -> int:
+        """The fewest tries waiting in any queue with tries in flight (counting the tries
+        ``queued_now``, which have a ``queue``); 0 when nothing is in flight. A queue no worker
+        takes from does not count for the others: one of them running a try makes it 0."""
         waiting = {queue: count[0] for queue, count in self.by_queue.items() if any(count)}
         for queued in queued_now:
             waiting[queued.queue] = waiting.get(queued.queue, 0) + 1
-        return bool(waiting) and min(waiting.values()) >= threshold
+        return min(waiting.values()) if waiting else 0
 
     #: task instances of the runs started in this pass (see metastore.statistics)
     started_tasks: int = 0

@@ -49,8 +49,11 @@ HEARTBEAT_EVERY = 5.0
 #: how long a wake-up lingers for more tries ending while others are in flight
 BATCH_WINDOW = 0.015
 #: ... and while at least BACKLOG_TRIES tries wait in their queues: a try queued now would
-#: wait behind them anyway, and a pass over a big run costs more than the wait
+#: wait behind them anyway, and a pass over a big run costs more than the wait. The window
+#: grows with the backlog (BACKLOG_WINDOW per BACKLOG_TRIES waiting), up to BACKLOG_WINDOW_MAX:
+#: a thousand waiting tries take longer to drain than a hundred.
 BACKLOG_WINDOW = 0.1
+BACKLOG_WINDOW_MAX = 0.25
 BACKLOG_TRIES = 64
 #: a metastore that keeps failing stops the scheduler after this many loops in a row
 MAX_CONSECUTIVE_DB_FAILURES = 10
@@ -125,7 +128,7 @@ class Scheduler:
         #: tries queued or running that the last pass saw, and whether every queue they are
         #: in has a backlog (see ``_gather``)
         self._in_flight = 0
-        self._backlogged = False
+        self._backlog = 0  # tries waiting in the least busy queue with tries in flight
         self._last_create = 0.0
         self.iterations = 0
 
@@ -259,7 +262,7 @@ class Scheduler:
         in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return
-        window = BACKLOG_WINDOW if self._backlogged else BATCH_WINDOW
+        window = _linger_window(self._backlog)
         limit = min(until, time.monotonic() + window)
         fds, listener_fd = self._wakeup_fds()
         while (left := limit - time.monotonic()) > 0 and not self._stop_requested:
@@ -370,11 +373,11 @@ class Scheduler:
                     parallelism=self.settings.scheduler.parallelism,
                 )
         self._in_flight = result.in_flight + len(tries)
-        self._backlogged = result.backlogged(tries, BACKLOG_TRIES)
-        if result.started_tasks:
-            refresh_if_stale(self.metastore, result.started_tasks)
+        self._backlog = result.backlog(tries)
         if tries:
             self.executor.queue_tries(tries)
+        if result.started_tasks:  # after the publish: a first claim may run without it
+            refresh_if_stale(self.metastore, result.started_tasks)
         if any(f.has_callback for f in result.finished):
             run_dag_callbacks(self.metastore, self.callback_loader, result.finished)
         more = bool(tries) and len(tries) >= open_slots and self.executor.open_slots() > 0
@@ -389,3 +392,10 @@ class Scheduler:
             TaskInstanceKey(*tuple(k)[:4]) for k in getattr(self.executor, "running_keys", list)()
         ]
         check_lost_tries(self.metastore, self.specs, self.settings.scheduler, now, in_hand)
+
+
+def _linger_window(backlog: int) -> float:
+    """How long a wake-up lingers for more tries ending, behind ``backlog`` waiting tries."""
+    if backlog < BACKLOG_TRIES:
+        return BATCH_WINDOW
+    return min(BACKLOG_WINDOW_MAX, BACKLOG_WINDOW * backlog / BACKLOG_TRIES)

@@ -98,8 +98,8 @@ class TryProcessRunner:
         self.dag_cache = dag_cache
         self.tracker = tracker
         warm_up()
-        context = TryContext(metastore, settings, identity.hostname, dag_cache)
-        self.dispatcher = Dispatcher(context, identity, tracker, self.fail_unfinished)
+        self.context = TryContext(metastore, settings, identity.hostname, dag_cache)
+        self.dispatcher = Dispatcher(self.context, identity, tracker, self.fail_unfinished)
 
     def run_message(self, try_key: TryKey, message: Any) -> bool:
         """Claim the try of a dramatiq ``message``, acknowledge the message, run the try and

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 
@@ -181,7 +181,16 @@ class DagSpec:
 
     @classmethod
     def from_json(cls, text: str) -> DagSpec:
+        """The spec stored as ``text``; the same text gives the same (immutable) spec object,
+        parsed once: a trigger or a page of a large DAG would otherwise parse it every time."""
+        if cls is DagSpec:
+            return _parsed_spec(text)
         return cls.from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=16)
+def _parsed_spec(text: str) -> DagSpec:
+    return DagSpec.from_dict(json.loads(text))
 
 
 def _condition(value: Any) -> Any:

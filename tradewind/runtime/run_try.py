@@ -119,7 +119,7 @@ def run_started_try(
         ti, context, run_task = _prepare(
             metastore, task, try_key, start, settings, hostname, test_mode
         )
-        ti.log_url = str(try_log.path)
+        ti.log_url = try_log.location
         outcome = _execute(run_task, ti, context, start, try_key)
         plan, outcome = plan_finish(run_task, ti, try_key, start, outcome, settings)
         after = has_work_after_try(outcome.task or task, plan.state)

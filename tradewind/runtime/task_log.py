@@ -221,6 +221,11 @@ class TryLog:
     def path(self) -> Path:
         return Path(self._path)
 
+    @property
+    def location(self) -> str:
+        """The path as a string (building a ``Path`` costs a no-op try a twentieth of it)."""
+        return self._path
+
     def add_handler(self, handler: logging.Handler) -> None:
         """Also send this try's records to ``handler`` (``tasks test`` echoes them)."""
         handler.addFilter(SecretsMaskFilter())

@@ -9,7 +9,7 @@ asked (``with_prev_success``); otherwise the context looks it up if an entry nee
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,9 @@ log = logging.getLogger("tradewind.task")
 class TryStart:
     """What the try needs from the metastore, read once."""
 
-    dag_run: Any
+    #: the run's column values; :attr:`dag_run` makes them a detached ``DagRun`` on first use
+    #: (a worker only passes them on to the try's process: it never builds one)
+    run_columns: dict[str, Any]
     max_tries: int
     start_date: datetime
     first_poke_at: datetime | None
@@ -41,20 +43,23 @@ class TryStart:
     prev_success_loaded: bool = False
     #: the DAG's file (read with the start by a worker, which loads the task from it)
     fileloc: str | None = None
+    _run: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def dag_run(self) -> Any:
+        if self._run is None:
+            self._run = _detached_run(self.run_columns)
+        return self._run
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled with the run's column values, not the ORM object (a worker sends every
         try's start to its try process: a third of the cost)."""
         state = dict(self.__dict__)
-        columns = _run_columns(self.dag_run)
-        if columns is not None:
-            state["dag_run"] = columns
+        if self._run is not None:
+            columns = _run_columns(self._run)
+            if columns is not None:
+                state["run_columns"], state["_run"] = columns, None
         return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        if isinstance(state.get("dag_run"), dict):
-            state = {**state, "dag_run": _detached_run(state["dag_run"])}
-        self.__dict__.update(state)
 
 
 def _run_columns(run: Any) -> dict[str, Any] | None:
@@ -108,7 +113,8 @@ def load_start_in(
             "Not running %s: the task instance is %s at try %s", key, row.state, row.try_number
         )
         return TaskState(row.state)
-    dag_run = _detached_run(dict(zip(run_columns, row[_N_TI_COLUMNS:], strict=True)))
+    columns = dict(zip(run_columns, row[_N_TI_COLUMNS:], strict=True))
+    dag_run = _detached_run(columns)
     _clear_earlier_xcoms(session, key, row.first_poke_at)
     prev = None
     if with_prev_success:
@@ -118,7 +124,8 @@ def load_start_in(
         if prev is not None:
             session.expunge(prev)
     return TryStart(
-        dag_run=dag_run,
+        run_columns=columns,
+        _run=dag_run,
         max_tries=row.max_tries,
         start_date=row.start_date or datetime.now(UTC),
         first_poke_at=row.first_poke_at,
@@ -270,7 +277,7 @@ def _start_from_row(row: tuple[Any, ...]) -> TryStart:
 
     max_tries, start_date, first_poke_at, operator, queue, pool, priority_weight, fileloc = row[:8]
     return TryStart(
-        dag_run=_detached_run(transitions_pg.run_from_row(row[8:])),
+        run_columns=transitions_pg.run_from_row(row[8:]),
         max_tries=max_tries,
         start_date=start_date.astimezone(UTC),
         first_poke_at=first_poke_at.astimezone(UTC) if first_poke_at is not None else None,
