@@ -227,3 +227,23 @@ def test_a_try_whose_process_cannot_be_forked_is_failed_not_left_running(
     with harness.metastore.session() as session:
         row = session.execute(select(TaskTry).where(TaskTry.task_id == "pid_a")).scalar_one()
     assert "could not be started" in (row.error or "")
+
+
+def test_a_claimed_try_without_its_start_runs_in_a_one_try_process_that_reads_it(
+    harness,
+) -> None:
+    """The fallback when the worker holds no start for a claimed try: a one-try fork reads the
+    start and writes the outcome itself."""
+    identity = WorkerIdentity("w1", "host-1", os.getpid(), "0", ("default",), 1)
+    key = harness.queue(harness.new_run(), "quick")
+    start = _claim_and_start(harness, key, identity)
+    runner = _runner(harness, identity)
+    try:
+        assert runner.run(key, start.fileloc, start=None) is False  # it woke nobody itself
+    finally:
+        runner.close()
+
+    assert harness.state(key) == "success"
+    with harness.metastore.session() as session:
+        value = session.execute(select(XCom.value).where(XCom.task_id == "quick")).scalar_one()
+    assert value == "0"
