@@ -22,11 +22,21 @@ class TradewindError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
-class ConfigError(TradewindError):
+class TaskFailure(TradewindError):
+    """Raised inside a task to fail the try (retries still apply).
+
+    It is also Airflow's ``AirflowException`` (``tradewind.exceptions``), so, as in Airflow, the
+    errors that name maps over derive from it: skip, reschedule, sensor timeout, no-retry
+    failure, configuration, DAG definition, missing connection. ``except AirflowException`` in
+    a task catches them all; the runtime tells them apart by testing the narrower classes first.
+    """
+
+
+class ConfigError(TaskFailure):
     """A configuration value is missing or malformed; the message names the key."""
 
 
-class DagDefinitionError(TradewindError):
+class DagDefinitionError(TaskFailure):
     """A DAG or task was declared wrongly (bad argument, duplicate id, cycle...)."""
 
 
@@ -82,7 +92,7 @@ class ParamValidationError(TradewindError):
     """A run's conf does not satisfy the DAG's params."""
 
 
-class ConnectionNotFound(TradewindError):
+class ConnectionNotFound(TaskFailure):
     """No connection with that id."""
 
 
@@ -93,15 +103,11 @@ class VariableNotFound(TradewindError, KeyError):
         return TradewindError.__str__(self)
 
 
-class TaskFailure(TradewindError):
-    """Raised inside a task to fail the try (retries still apply)."""
-
-
 class TaskFailureNoRetry(TaskFailure):
     """Raised inside a task to fail it without using its remaining retries."""
 
 
-class TaskSkipped(TradewindError):
+class TaskSkipped(TaskFailure):
     """Raised inside a task to mark it skipped."""
 
 
@@ -111,6 +117,13 @@ class TaskTimeout(BaseException):
     A ``BaseException``, as Airflow's ``AirflowTaskTimeout`` since 2.8: a task's own
     ``except Exception`` cannot swallow its timeout and carry on. The try fails (and is
     retried if it has retries left)."""
+
+
+class TaskTerminated(SystemExit):
+    """The try was told to stop (Airflow's ``AirflowTaskTerminated``).
+
+    Not an ``Exception``, as Airflow's, so a task's ``except Exception`` does not swallow it. A
+    ``SystemExit``, so the runtime records it as a failure of the try (retries still apply)."""
 
 
 class SensorTimeout(TaskFailureNoRetry):
@@ -129,7 +142,7 @@ class AuthError(TradewindError):
     """Bad credentials or a missing permission."""
 
 
-class RescheduleRequest(TradewindError):
+class RescheduleRequest(TaskFailure):
     """Raised by a sensor in reschedule mode: free the slot, poke again at ``reschedule_at``."""
 
     def __init__(self, reschedule_at: object) -> None:

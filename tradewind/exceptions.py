@@ -2,6 +2,11 @@
 
 ``raise AirflowSkipException`` inside a task skips it, ``AirflowFailException`` fails it
 without retrying, ``AirflowException`` fails the try (retries apply).
+
+The hierarchy is Airflow's: every name below but two derives from ``AirflowException``
+(``TaskFailure``), so ``except AirflowException`` in a task catches a skip too, as in Airflow;
+``AirflowTaskTimeout`` and ``AirflowTaskTerminated`` are not ``Exception``s, so a task's
+``except Exception`` cannot swallow them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from tradewind.errors import (
     TaskFailureNoRetry,
     TaskNotFound,
     TaskSkipped,
+    TaskTerminated,
     TaskTimeout,
     TradewindError,
 )
@@ -37,7 +43,7 @@ DuplicateTaskIdFound = DuplicateTaskIdError
 AirflowClusterPolicyViolation = DagDefinitionError
 AirflowConfigException = ConfigError
 AirflowNotFoundException = ConnectionNotFound
-AirflowTaskTerminated = TaskFailure
+AirflowTaskTerminated = TaskTerminated
 
 
 class AirflowBadRequest(TaskFailure):

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from tradewind import errors
 from tradewind.core.keys import TryKey
 from tradewind.core.states import TaskState
-from tradewind.errors import TaskFailure, TaskFailureNoRetry, TaskSkipped, TaskTimeout
+from tradewind.errors import TaskFailure, TaskFailureNoRetry
 from tradewind.runtime.mapped_dependants import check_mapped_result
 from tradewind.runtime.secrets_masker import redact
 from tradewind.runtime.try_start import TryStart
@@ -78,11 +79,16 @@ def failure(exc: BaseException, ti: Any) -> Outcome:
     return Outcome(TaskState.FAILED, error=exc)
 
 
+#: recorded without class name, but for those that are TaskFailures only to match Airflow
+_BARE_ERRORS = (TaskFailure, errors.TaskTimeout, errors.TaskTerminated)
+_NAMED_ERRORS = (errors.ConfigError, errors.DagDefinitionError, errors.ConnectionNotFound)
+
+
 def _error_text(exc: BaseException | None) -> str | None:
     if exc is None:
         return None
     message = str(exc) or type(exc).__name__
-    if not isinstance(exc, TaskFailure | TaskSkipped | TaskTimeout):
+    if not isinstance(exc, _BARE_ERRORS) or isinstance(exc, _NAMED_ERRORS):
         message = f"{type(exc).__name__}: {message}"
     return redact(message)
 
