@@ -258,7 +258,7 @@ class Scheduler:
         ends of several (a lone chain is not delayed: nothing else is in flight). The tries in
         flight are the executor's own, or, for a fleet of workers, those the last pass saw
         queued or running (each of which wakes the scheduler when it ends). Behind a backlog
-        of queued tries it lingers longer (:data:`BACKLOG_WINDOW`)."""
+        of queued tries it lingers longer, the longer the backlog (:func:`_linger_window`)."""
         in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return

@@ -342,3 +342,12 @@ def test_deleting_runs_and_dags_removes_their_rows(metastore, failed_run) -> Non
             assert session.scalar(select(func.count()).select_from(model)) == 0
         with pytest.raises(DagNotFound):
             runs.delete_dag(session, "chain")
+
+
+def test_a_stored_spec_is_parsed_once_and_a_changed_one_again() -> None:
+    text = chain_spec().to_json()
+    first = DagSpec.from_json(text)
+    assert DagSpec.from_json("".join(text)) is first  # equal text, another string object
+    changed = DagSpec.from_json(chain_spec(retries=3).to_json())
+    assert changed is not first
+    assert changed.task("a").retries == 3 and first.task("a").retries == 0

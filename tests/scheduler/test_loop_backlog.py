@@ -31,3 +31,26 @@ def test_a_queue_nobody_serves_does_not_slow_a_queue_that_moves() -> None:
     only_spark = AdvanceResult(by_queue={"spark": [500, 0]})
     assert not only_spark.backlogged(_queued("default", 1), 64)
     assert only_spark.backlogged([], 64)
+
+
+def test_the_backlog_is_the_fewest_waiting_in_a_queue_with_tries_in_flight() -> None:
+    result = AdvanceResult(by_queue={"default": [900, 16], "high_cpu": [120, 4], "idle": [0, 0]})
+    assert result.backlog([]) == 120
+    assert result.backlog(_queued("high_cpu", 10)) == 130
+    assert AdvanceResult().backlog([]) == 0
+
+
+def test_the_scheduler_lingers_longer_behind_a_longer_backlog_up_to_a_cap() -> None:
+    from scheduler.loop import (
+        BACKLOG_TRIES,
+        BACKLOG_WINDOW,
+        BACKLOG_WINDOW_MAX,
+        BATCH_WINDOW,
+        _linger_window,
+    )
+
+    assert _linger_window(0) == BATCH_WINDOW
+    assert _linger_window(BACKLOG_TRIES - 1) == BATCH_WINDOW
+    assert _linger_window(BACKLOG_TRIES) == BACKLOG_WINDOW
+    assert BACKLOG_WINDOW < _linger_window(2 * BACKLOG_TRIES) <= BACKLOG_WINDOW_MAX
+    assert _linger_window(100 * BACKLOG_TRIES) == BACKLOG_WINDOW_MAX
