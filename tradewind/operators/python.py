@@ -110,6 +110,7 @@ class ShortCircuitOperator(PythonOperator, SkipMixin):
 
     With ``ignore_downstream_trigger_rules=True`` (the default) every task downstream is
     skipped; with False only the direct downstream tasks are, and trigger rules decide the rest.
+    Teardown tasks are never skipped by it.
     """
 
     def __init__(self, *, ignore_downstream_trigger_rules: bool = True, **kwargs: Any) -> None:
@@ -123,9 +124,11 @@ class ShortCircuitOperator(PythonOperator, SkipMixin):
             self.log.info("Proceeding with downstream tasks...")
             return condition
         if self.ignore_downstream_trigger_rules:
-            to_skip = self.get_flat_relative_ids(upstream=False)
+            relatives = self.get_flat_relatives(upstream=False)
         else:
-            to_skip = set(self.downstream_task_ids)
+            relatives = self.get_direct_relatives(upstream=False)
+        # as Airflow 2.7+: teardown tasks are never short-circuited, their trigger rule decides
+        to_skip = {t.task_id for t in relatives if not t.is_teardown}
         self.log.info("Skipping downstream tasks: %s", sorted(to_skip))
         self.skip(context.get("ti"), to_skip)
         return condition

@@ -21,6 +21,7 @@ from tradewind.errors import (
     TaskSkipped,
 )
 from tradewind.sdk.baseoperator import BaseOperator
+from tradewind.utils.timezone import default_zone
 
 XCOM_RUN_ID = "trigger_run_id"
 XCOM_LOGICAL_DATE_ISO = "trigger_logical_date_iso"
@@ -94,6 +95,8 @@ class TriggerDagRunOperator(BaseOperator):
                 value = datetime.fromisoformat(value.strip())
             except ValueError:
                 raise TaskFailure(f"logical_date {value!r} is not an ISO 8601 date") from None
+            if value.tzinfo is None:  # Airflow's timezone.parse: in core.default_timezone
+                value = value.replace(tzinfo=default_zone())
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
         return datetime.now(UTC)

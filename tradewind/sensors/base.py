@@ -61,7 +61,7 @@ class BaseSensorOperator(BaseOperator):
     :param exponential_backoff: grow the interval between pokes exponentially (with jitter)
     :param max_wait: cap of the interval when ``exponential_backoff`` is on
     :param silent_fail: an unexpected error in ``poke`` is logged and counts as "not yet"
-    :param never_fail: any error, or a timeout, skips the task
+    :param never_fail: any error raised by ``poke`` skips the task (a timeout fails it)
     :param deferrable: accepted for Airflow's deferrable sensors; runs in reschedule mode
     """
 
@@ -140,7 +140,7 @@ class BaseSensorOperator(BaseOperator):
                     f"Sensor has timed out; run duration of {duration} seconds exceeds the "
                     f"specified timeout of {self.timeout}."
                 )
-                if self.soft_fail or self.never_fail:
+                if self.soft_fail:  # never_fail covers errors of poke, not a timeout (Airflow)
                     raise TaskSkipped(message)
                 raise SensorTimeout(
                     message, hint="raise the sensor's timeout or check what it waits for"

@@ -11,19 +11,23 @@ from typing import Any, ClassVar
 from tradewind.errors import DagDefinitionError, TaskFailure
 from tradewind.sensors.base import BaseSensorOperator
 from tradewind.sensors.deferrable import RescheduleUntilTargetMixin
+from tradewind.utils.timezone import default_zone
 
 
 def _parse(value: str) -> datetime:
+    """``value`` as an aware datetime; a naive one is in ``core.default_timezone``, as Airflow's
+    ``timezone.parse`` reads it."""
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise TaskFailure(f"target_time {value!r} is not an ISO 8601 date and time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=default_zone())
 
 
 class DateTimeSensor(BaseSensorOperator):
     """Done once now > ``target_time`` (a datetime, or a string such as
-    ``"{{ data_interval_end + macros.timedelta(hours=1) }}"``; naive means UTC)."""
+    ``"{{ data_interval_end + macros.timedelta(hours=1) }}"``; naive means in the configured
+    ``core.default_timezone``, UTC by default)."""
 
     template_fields: ClassVar[Sequence[str]] = ("target_time",)
 

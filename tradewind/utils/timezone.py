@@ -20,6 +20,15 @@ def datetime(*args: int, **kwargs: object) -> dt.datetime:
     return dt.datetime(*args, **kwargs)  # type: ignore[arg-type]
 
 
+def default_zone() -> dt.tzinfo:
+    """The configured ``core.default_timezone`` (Airflow's ``TIMEZONE``): naive date strings a
+    task is given are read in it."""
+    from tradewind.config import load_settings
+
+    name = load_settings().core.default_timezone or "UTC"
+    return utc if name.upper() == "UTC" else ZoneInfo(name)
+
+
 def _zone(timezone: dt.tzinfo | str | None) -> dt.tzinfo:
     if timezone is None:
         return utc
