@@ -30,6 +30,14 @@ os.register_at_fork(
 _cache: weakref.WeakKeyDictionary[Any, jinja2.Environment] = weakref.WeakKeyDictionary()
 
 
+class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment):
+    """Airflow's sandbox: unlike Jinja's, it lets templates read ``_``-prefixed attributes
+    (``{{ obj._field }}``, ``{{ interval._asdict() }}``); ``__`` ones stay blocked."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return not jinja2.sandbox.is_internal_attribute(obj, attr)
+
+
 def template_searchpath(dag: Any) -> list[str]:
     """The DAG file's folder, then the DAG's ``template_searchpath`` entries."""
     paths: list[str] = []
@@ -64,7 +72,7 @@ def build_template_env(
     if native:
         env = jinja2.nativetypes.NativeEnvironment(**options)
     else:
-        env = jinja2.sandbox.SandboxedEnvironment(**options)
+        env = SandboxedEnvironment(**options)
     env.filters.update(FILTERS)
     if user_defined_macros:
         env.globals.update(user_defined_macros)

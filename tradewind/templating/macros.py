@@ -49,17 +49,13 @@ def ds_format(ds: str, input_format: str, output_format: str) -> str:
 
 
 def datetime_diff_for_humans(dt: datetime, since: datetime | None = None) -> str:
-    """A rough human description of the time between ``dt`` and ``since`` (default: now)."""
-    other = since or datetime.now(dt.tzinfo)
-    seconds = int((dt - other).total_seconds())
-    future = seconds > 0
-    seconds = abs(seconds)
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        if seconds >= size or unit == "second":
-            count = seconds // size
-            text = f"{count} {unit}{'s' if count != 1 else ''}"
-            return f"in {text}" if future else f"{text} ago"
-    return "now"  # pragma: no cover
+    """How long before or after ``since`` ``dt`` is, in words, as Airflow's macro (pendulum's
+    ``diff_for_humans``): ``"1 day ago"`` / ``"in 2 hours"`` against now, ``"1 day before"`` /
+    ``"3 hours after"`` against ``since``. Naive datetimes are taken as UTC."""
+    import pendulum
+
+    other = pendulum.instance(since) if since is not None else None
+    return pendulum.instance(dt).diff_for_humans(other)
 
 
 def __getattr__(name: str) -> Any:

@@ -17,6 +17,7 @@ import jinja2.nativetypes
 
 from tradewind.errors import TemplateError
 from tradewind.templating.environment import get_template_env
+from tradewind.templating.literal import LiteralValue
 
 
 class _TemplateVars(Mapping[str, Any]):
@@ -98,6 +99,8 @@ def render_template(
     seen: set[int] | None = None,
 ) -> Any:
     """Render ``content`` (a string, a container of them, an XComArg...) with ``context``."""
+    if isinstance(content, LiteralValue):
+        return content.value  # literal(...): as it is, never rendered
     if isinstance(content, str):
         if template_ext and content.endswith(template_ext):
             return _render_jinja(_load_template(jinja_env, content), context)
@@ -140,12 +143,57 @@ def _render_nested(
         return
     seen.add(id(obj))
     ext = tuple(getattr(obj, "template_ext", ()) or ())
-    for name in fields:
+    for name in field_names(fields):
         value = getattr(obj, name, None)
         if value:
             setattr(
                 obj, name, render_template(value, context, jinja_env, template_ext=ext, seen=seen)
             )
+
+
+def field_names(fields: Any) -> tuple[str, ...]:
+    """``template_fields`` as a tuple: a lone string (``template_fields = ("sql")``, a common
+    slip) is one field name, as Airflow takes it."""
+    if isinstance(fields, str):
+        return (fields,)
+    return tuple(fields or ())
+
+
+def resolve_template_files(
+    task: Any, jinja_env: jinja2.Environment, fields: tuple[str, ...], ext: tuple[str, ...]
+) -> None:
+    """Airflow's ``resolve_template_files``, for an operator with a ``prepare_template`` hook:
+    a field naming a template file (or a list item naming one) becomes the file's source, then
+    ``task.prepare_template()`` may change it before it is rendered. A file that cannot be read
+    is left to rendering, which reports it."""
+    for name in fields if ext else ():
+        content = getattr(task, name, None)
+        if isinstance(content, str) and content.endswith(ext):
+            source = _template_source(jinja_env, content)
+            if source is not None:
+                setattr(task, name, source)
+        elif isinstance(content, list):  # a new list: the DAG's own task keeps its names
+            setattr(task, name, [_file_or_item(jinja_env, item, ext) for item in content])
+    task.prepare_template()
+
+
+def _file_or_item(env: jinja2.Environment, item: Any, ext: tuple[str, ...]) -> Any:
+    if isinstance(item, str) and item.endswith(ext):
+        source = _template_source(env, item)
+        return item if source is None else source
+    return item
+
+
+def _template_source(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        if os.path.isabs(name) and os.path.isfile(name):
+            with open(name, encoding="utf-8") as handle:
+                return handle.read()
+        if env.loader is None:
+            return None
+        return env.loader.get_source(env, name)[0]
+    except (OSError, jinja2.TemplateNotFound):
+        return None
 
 
 def _describe(exc: BaseException) -> str:
@@ -168,8 +216,11 @@ def render_template_fields(
     if jinja_env is None:
         jinja_env = get_template_env(getattr(task, "dag", None))
     ext = tuple(getattr(task, "template_ext", ()) or ())
+    fields = field_names(getattr(task, "template_fields", ()))
+    if callable(getattr(task, "prepare_template", None)):
+        resolve_template_files(task, jinja_env, fields, ext)
     rendered: dict[str, Any] = {}
-    for name in getattr(task, "template_fields", ()) or ():
+    for name in fields:
         if not hasattr(task, name):
             raise TemplateError(
                 f"{name!r} is in template_fields of task {task.task_id!r} "
