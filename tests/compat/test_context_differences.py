@@ -9,7 +9,11 @@ from tradewind.operators.bash import BashOperator
 from tradewind.runtime.context import date_entries
 
 
-def test_prev_ds_of_a_manual_run_is_its_own_ds_as_in_airflow(sqlite_metastore) -> None:
+def test_a_dag_test_run_takes_prev_and_next_ds_from_the_schedule_as_in_airflow(
+    sqlite_metastore,
+) -> None:
+    """Airflow's dag.test() creates its run with external_trigger=False: prev/next follow the
+    schedule (a triggered run's are its own date; see the next test)."""
     from tradewind.metastore.xcoms import pull_xcom
     from tradewind.runtime.dag_test import run_dag_test
 
@@ -20,7 +24,7 @@ def test_prev_ds_of_a_manual_run_is_its_own_ds_as_in_airflow(sqlite_metastore) -
     )
     with sqlite_metastore.session() as session:
         rendered = pull_xcom(session, "prev_ds_manual", result.run_id, "dates")
-    assert rendered == "2024-03-10/2024-03-10/2024-03-10"
+    assert rendered == "2024-03-09/2024-03-10/2024-03-10"
 
 
 def test_a_scheduled_run_takes_prev_and_next_from_its_schedule() -> None:

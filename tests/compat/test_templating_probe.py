@@ -119,3 +119,10 @@ def test_datetime_diff_for_humans_speaks_as_pendulum(sqlite_metastore) -> None:
         )
     assert _run(dag, sqlite_metastore, "echo") == ["1 day before"]
     assert macros.datetime_diff_for_humans(datetime(2099, 1, 1, tzinfo=UTC)).startswith("in ")
+
+
+def test_literal_imports_from_airflows_module_path() -> None:
+    from tradewind.templating.literal import LiteralValue
+    from tradewind.utils.template import literal
+
+    assert isinstance(literal("{{ ds }}"), LiteralValue)

@@ -199,7 +199,7 @@ def _create_run(
             run_type="manual",
             conf=conf,
             dag_version_id=version_id,
-            external_trigger=True,
+            external_trigger=False,  # as Airflow's dag.test() creates it
             triggered_by="test",
         )
     return spec, run_id
