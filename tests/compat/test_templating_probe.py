@@ -126,3 +126,20 @@ def test_literal_imports_from_airflows_module_path() -> None:
     from tradewind.utils.template import literal
 
     assert isinstance(literal("{{ ds }}"), LiteralValue)
+
+
+def test_dag_timezone_is_a_pendulum_zone_defaulting_to_the_configured_one(monkeypatch) -> None:
+    from datetime import datetime
+
+    import pendulum
+
+    from tradewind.sdk.dag import DAG
+
+    aware = DAG("tz_aware", start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Amsterdam"))
+    assert aware.timezone.name == "Europe/Amsterdam"
+    assert DAG("tz_naive", start_date=datetime(2024, 1, 1)).timezone.name == "UTC"
+    monkeypatch.setenv("TRADEWIND__CORE__DEFAULT_TIMEZONE", "Asia/Tokyo")
+    naive = DAG("tz_naive_tokyo", start_date=datetime(2024, 1, 1))
+    assert naive.timezone.name == "Asia/Tokyo"
+    moment = pendulum.datetime(2024, 1, 1, 12, tz="UTC").in_timezone(naive.timezone)
+    assert moment.isoformat() == "2024-01-01T21:00:00+09:00"

@@ -247,7 +247,17 @@ class DAG:
 
     @property
     def timezone(self) -> Any:
-        return self.start_date.tzinfo if self.start_date is not None else None
+        """The DAG's time zone, as Airflow's ``dag.timezone``: a pendulum zone, the start date's
+        when it is aware, else the configured ``core.default_timezone``."""
+        import pendulum
+
+        start = self.start_date
+        if start is not None and start.tzinfo is not None:
+            return pendulum.instance(start).timezone
+        from tradewind.utils.timezone import default_zone
+
+        zone = default_zone()
+        return pendulum.timezone(getattr(zone, "key", "UTC"))
 
     def get_template_env(self, *, force_sandboxed: bool = False) -> Any:
         from tradewind.templating.environment import get_template_env
