@@ -114,8 +114,23 @@ def test_triggering_dataset_events_are_those_since_the_previous_dataset_run(sqli
         session.add(DagScheduleDataset(dataset_id=dataset.id, dag_id="c"))
         for minutes in (1, 5, 6):
             session.add(
-                DatasetEvent(dataset_id=dataset.id, timestamp=t0 + timedelta(minutes=minutes))
+                DatasetEvent(
+                    dataset_id=dataset.id,
+                    timestamp=t0 + timedelta(minutes=minutes),
+                    source_dag_id="producer",
+                    source_run_id=f"p{minutes}",
+                )
             )
+        session.add(  # the run behind the event at minute 5 (the one at 6 is gone)
+            DagRun(
+                dag_id="producer",
+                run_id="p5",
+                run_type="manual",
+                logical_date=t0 + timedelta(minutes=4),
+                data_interval_start=t0 + timedelta(minutes=3),
+                data_interval_end=t0 + timedelta(minutes=4),
+            )
+        )
         session.add(
             DagRun(
                 dag_id="c",
@@ -143,3 +158,8 @@ def test_triggering_dataset_events_are_those_since_the_previous_dataset_run(sqli
     events = ctx["triggering_dataset_events"]
     assert list(events) == ["s3://b/orders"]
     assert [e.timestamp.minute for e in events["s3://b/orders"]] == [5, 6]
+    first, second = events["s3://b/orders"]
+    # Airflow's event attributes, as its docs template them
+    assert first.uri == first.dataset.uri == "s3://b/orders"
+    assert first.source_dag_run.data_interval_start == t0 + timedelta(minutes=3)
+    assert second.source_dag_run is None

@@ -148,7 +148,12 @@ def prev_success_in(session: Any, dag_id: str, logical_date: datetime) -> Any:
 
 
 def _triggering_dataset_events(metastore: Metastore | None, dag_run: Any) -> dict[str, list]:
-    """For a dataset-triggered run: uri -> the events since the DAG's previous such run."""
+    """For a dataset-triggered run: uri -> the events since the DAG's previous such run.
+
+    Each event carries Airflow's ``dataset``, ``uri`` and ``source_dag_run`` (the producing
+    run, None when it is gone), so templates such as
+    ``(triggering_dataset_events.values() | first | first).source_dag_run.data_interval_start``
+    work as in Airflow's documentation."""
     if metastore is None or getattr(dag_run, "run_type", None) != "dataset_triggered":
         return {}
     from sqlalchemy import select
@@ -167,9 +172,14 @@ def _triggering_dataset_events(metastore: Metastore | None, dag_run: Any) -> dic
             .limit(1)
         ).scalar()
         query = (
-            select(Dataset.uri, DatasetEvent)
+            select(Dataset, DatasetEvent, DagRun)
             .join(Dataset, Dataset.id == DatasetEvent.dataset_id)
             .join(DagScheduleDataset, DagScheduleDataset.dataset_id == Dataset.id)
+            .outerjoin(
+                DagRun,
+                (DagRun.dag_id == DatasetEvent.source_dag_id)
+                & (DagRun.run_id == DatasetEvent.source_run_id),
+            )
             .where(DagScheduleDataset.dag_id == dag_run.dag_id)
             .order_by(DatasetEvent.timestamp)
         )
@@ -178,8 +188,9 @@ def _triggering_dataset_events(metastore: Metastore | None, dag_run: Any) -> dic
         if previous is not None:
             query = query.where(DatasetEvent.timestamp > previous)
         events: dict[str, list] = {}
-        for uri, event in session.execute(query).all():
-            events.setdefault(uri, []).append(event)
+        for dataset, event, source_run in session.execute(query).all():
+            event.dataset, event.uri, event.source_dag_run = dataset, dataset.uri, source_run
+            events.setdefault(dataset.uri, []).append(event)
         return events
 
 
