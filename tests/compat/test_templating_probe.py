@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tradewind import DAG
 from tradewind.models.baseoperator import BaseOperator
 from tradewind.operators.bash import BashOperator
@@ -60,7 +62,10 @@ def test_a_lone_string_as_template_fields_names_one_field(sqlite_metastore) -> N
         def execute(self, context: Any) -> str:
             return self.sql
 
-    with DAG("str_fields_probe", start_date=DAY, schedule="@daily") as dag:
+    with (
+        DAG("str_fields_probe", start_date=DAY, schedule="@daily") as dag,
+        pytest.warns(UserWarning, match="template_fields"),
+    ):
         Query(task_id="q", sql="select '{{ ds }}'")
     assert _run(dag, sqlite_metastore, "q") == ["select '2024-03-10'"]
 
@@ -143,3 +148,16 @@ def test_dag_timezone_is_a_pendulum_zone_defaulting_to_the_configured_one(monkey
     assert naive.timezone.name == "Asia/Tokyo"
     moment = pendulum.datetime(2024, 1, 1, 12, tz="UTC").in_timezone(naive.timezone)
     assert moment.isoformat() == "2024-01-01T21:00:00+09:00"
+
+
+def test_a_lone_string_template_fields_is_wrapped_with_airflows_warning() -> None:
+    class Query(BaseOperator):
+        template_fields = "sql"  # noqa: RUF012 (the slip being tested)
+
+        def __init__(self, sql: str, **kwargs: object) -> None:
+            super().__init__(**kwargs)
+            self.sql = sql
+
+    with pytest.warns(UserWarning, match="template_fields"):
+        task = Query(task_id="q", sql="select {{ ds }}")
+    assert list(task.template_fields) == ["sql"]

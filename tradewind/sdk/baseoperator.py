@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -168,6 +169,14 @@ class BaseOperator(AbstractOperator):
         self.doc_yaml, self.doc_rst = doc_yaml, doc_rst
         self.task_display_name = task_display_name
         self.allow_nested_operators = allow_nested_operators
+        if isinstance(self.template_fields, str):  # ("sql") is a string: Airflow wraps it too
+            warnings.warn(
+                f"The `template_fields` value for {type(self).__name__} is a string but should "
+                "be a list or tuple of string. Wrapping it in a list for execution.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.template_fields = [self.template_fields]
         self._log = logging.getLogger(logger_name) if logger_name else _task_log
         # as Airflow: the DAG's params, then default_args' and the task's own over them
         self.params = ParamsDict()
