@@ -131,6 +131,19 @@ def test_tasks_render_prints_each_template_field(run, monkeypatch):
     assert "echo 2024-02-03 world hello 2024-02-04 20240203 HEY" in out
 
 
+def test_tasks_render_uses_a_stored_run_named_by_run_id_or_date(run, monkeypatch):
+    monkeypatch.setenv("TRADEWIND_VAR_GREETING", "hello")
+    assert run("dags", "reserialize")[0] == 0
+    code, _, err = run("dags", "trigger", "rt_templates", "-r", "my_run", "-e", "2024-02-05")
+    assert code == 0, err
+    for name in ("my_run", "2024-02-05T00:00:00+00:00"):
+        code, out, _ = run("tasks", "render", "rt_templates", "inline", name)
+        assert code == 0
+        assert "echo 2024-02-05 world hello 2024-02-06 20240205 HEY my_run" in out
+    code, _, err = run("tasks", "render", "rt_templates", "inline", "no_such_run")
+    assert code != 0 and "has no run 'no_such_run'" in err
+
+
 def test_the_console_command_exits_nonzero_with_one_line_for_an_unknown_dag(tw_home, tmp_path):
     env = {
         **os.environ,

@@ -194,24 +194,30 @@ def render(
 
     ctx = command_context()
     settings = ctx.settings
-    when = parse_logical_date(logical_date, settings.core.default_timezone) or datetime.now(UTC)
     dag = load_dag(settings, dag_id, subdir)
     task = _get_task(dag, task_id)
-    spec = serialize(dag, default_timezone=settings.core.default_timezone)
-    interval = infer_manual_data_interval(spec, when)
-    run_id = f"manual__{when.isoformat()}"
-    dag_run = SimpleNamespace(
-        dag_id=dag_id,
-        run_id=run_id,
-        logical_date=when,
-        data_interval_start=interval[0],
-        data_interval_end=interval[1],
-        conf={},
-        run_type="manual",
-        queued_at=None,
-        start_date=None,
-        state="running",
-    )
+    dag_run: Any = _stored_run(ctx.metastore, dag_id, logical_date, settings)
+    if dag_run is not None:  # as Airflow: an existing run's conf, interval and run id
+        when, run_id = dag_run.logical_date, dag_run.run_id
+    else:  # an in-memory run, as Airflow makes one
+        when = parse_logical_date(logical_date, settings.core.default_timezone)
+        when = when or datetime.now(UTC)
+        spec = serialize(dag, default_timezone=settings.core.default_timezone)
+        interval = infer_manual_data_interval(spec, when)
+        run_id = f"manual__{when.isoformat()}"
+        dag_run = SimpleNamespace(
+            dag_id=dag_id,
+            run_id=run_id,
+            logical_date=when,
+            data_interval_start=interval[0],
+            data_interval_end=interval[1],
+            conf={},
+            run_type="manual",
+            external_trigger=False,
+            queued_at=None,
+            start_date=None,
+            state="running",
+        )
     ti = RuntimeTaskInstance(
         key=TryKey(dag_id, run_id, task_id, map_index, 1),
         task=task,
@@ -234,3 +240,31 @@ def render(
         click.echo(f"# property: {name}")
         click.echo("# " + "-" * 58)
         click.echo(redact(str(value)))
+
+
+def _stored_run(metastore: Any, dag_id: str, date_or_run_id: str | None, settings: Any) -> Any:
+    """The stored run named by ``date_or_run_id`` (a run id, or a logical date), or None."""
+    if not date_or_run_id:
+        return None
+    from sqlalchemy import select
+
+    from tradewind.metastore.models import DagRun
+
+    with metastore.session() as session:
+        run = session.execute(
+            select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == date_or_run_id)
+        ).scalar_one_or_none()
+        if run is None:
+            try:
+                when = parse_logical_date(date_or_run_id, settings.core.default_timezone)
+            except TradewindError:
+                raise TradewindError(
+                    f"DAG {dag_id!r} has no run {date_or_run_id!r}, and it is not a date",
+                    hint=f"run `tradewind dags list-runs -d {dag_id}` to see its runs",
+                ) from None
+            run = session.execute(
+                select(DagRun).where(DagRun.dag_id == dag_id, DagRun.logical_date == when)
+            ).scalar_one_or_none()
+        if run is not None:
+            session.expunge(run)
+        return run
