@@ -192,8 +192,8 @@ def decide(
                 continue
             if state != _NONE:
                 continue
-            if counts is None:
-                counts = _upstream_counts(task, states, shape)
+            if counts is None or task.map_group:  # per index in a mapped task group
+                counts = _upstream_counts(task, states, shape, tasks, map_index)
             _decide_none(out, task, map_index, counts, states, past, map_lengths, spec)
 
     _run_state(spec, states, out)
@@ -255,13 +255,23 @@ def _due(out: RunDecisions, row: TIRow | None, state: str, now: datetime) -> Non
 
 
 def _upstream_counts(
-    task: TaskSpec, states: Mapping[str, Mapping[int, str]], shape: DagShape
+    task: TaskSpec,
+    states: Mapping[str, Mapping[int, str]],
+    shape: DagShape,
+    tasks: Mapping[str, TaskSpec],
+    map_index: int = -1,
 ) -> UpstreamCounts:
     """Counts over every instance of every upstream task (a missing task counts unfinished);
-    for a teardown's rule, also over those of its direct setups."""
+    for a teardown's rule, also over those of its direct setups. An upstream in the same mapped
+    task group counts at the task's own map index only (its placeholder, before the group is
+    expanded, does not wait on it: both expand from the group's input)."""
     upstream_states: list[str] = []
     for up in task.upstream:
         mine = states.get(up)
+        if task.map_group is not None and tasks[up].map_group == task.map_group:
+            if map_index >= 0:
+                upstream_states.append(mine.get(map_index, _NONE) if mine else _NONE)
+            continue
         upstream_states.extend(mine.values() if mine else [_NONE])
     counts = UpstreamCounts.from_states(upstream_states)
     if task.trigger_rule != TriggerRule.ALL_DONE_SETUP_SUCCESS.value:

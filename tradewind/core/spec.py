@@ -82,6 +82,9 @@ class TaskSpec:
     #: for "upstream" mapping over zipped results (``a.zip(b)``): one factor per mapped argument,
     #: their lengths multiplied; a factor is a task id or ("zip" | "zip_longest", factor, ...)
     map_zip: tuple[Any, ...] = ()
+    #: the mapped task group the task is mapped with (its upstreams in that group are read at
+    #: its own map index only, as Airflow does); None for any other task
+    map_group: str | None = None
     template_fields: tuple[str, ...] = ()
     is_sensor: bool = False
     #: sensors in "reschedule" mode give their slot back between pokes
@@ -157,6 +160,9 @@ class DagSpec:
         for key, default in _OPTIONAL_SCHEDULE_FIELDS.items():
             if sched.get(key) == default and type(sched.get(key)) is type(default):
                 del sched[key]
+        for task in data["tasks"]:  # left out when unset: stored specs stay as they were
+            if task.get("map_group") is None:
+                task.pop("map_group", None)
         return data
 
     def to_json(self) -> str:

@@ -86,6 +86,7 @@ def _task_spec(task: AbstractOperator) -> TaskSpec:
         map_length=map_length,
         map_upstream=map_upstream,
         map_zip=t.map_zip() if mapped == "upstream" else (),
+        map_group=_map_group(t),
         template_fields=tuple(t.template_fields),
         is_sensor=bool(getattr(t, "is_sensor", False)),
         reschedule=_is_reschedule(t),
@@ -190,3 +191,9 @@ def dag_version_hash(spec: DagSpec | str, source_code: str | bytes = "") -> str:
     digest.update(b"\0")
     digest.update(source)
     return digest.hexdigest()
+
+
+def _map_group(task: Any) -> str | None:
+    """The id of the mapped task group ``task`` is mapped with, if any."""
+    group = getattr(task, "mapped_group", None)
+    return group.group_id if group is not None else None

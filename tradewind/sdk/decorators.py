@@ -11,7 +11,7 @@ import functools
 import inspect
 import re
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from tradewind.errors import DagDefinitionError
@@ -25,16 +25,23 @@ R = TypeVar("R")
 
 
 def _infer_multiple_outputs(function: Callable[..., Any]) -> bool:
-    """True when the function is annotated to return a dict (as Airflow infers)."""
-    try:
-        hints = typing.get_type_hints(function)
-    except Exception:  # unresolved forward references etc.
+    """True when the function is annotated to return a mapping, as Airflow infers it: only the
+    return annotation is resolved (a parameter's unresolvable one does not matter)."""
+    annotations = getattr(function, "__annotations__", None) or {}
+    if "return" not in annotations:
         return False
-    ret = hints.get("return", inspect.Signature.empty)
-    if ret is inspect.Signature.empty or ret is None:
+
+    def returns() -> None: ...
+
+    returns.__annotations__ = {"return": annotations["return"]}
+    try:
+        ret = typing.get_type_hints(returns, getattr(function, "__globals__", None)).get("return")
+    except (NameError, TypeError):  # a name that is not defined at parse time, etc.
+        return False
+    if ret is None:
         return False
     origin = typing.get_origin(ret) or ret
-    return isinstance(origin, type) and issubclass(origin, dict)
+    return isinstance(origin, type) and issubclass(origin, Mapping)
 
 
 def get_unique_task_id(task_id: str, dag: Any = None, task_group: Any = None) -> str:

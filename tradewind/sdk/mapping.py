@@ -176,20 +176,7 @@ class MappedOperator(AbstractOperator):
     # -- run time -----------------------------------------------------------------------
     def iter_map_kwargs(self, resolve: Resolver) -> Iterator[dict[str, Any]]:
         """The per-index keyword arguments, in map_index order."""
-        if self.expand_kind == "list":
-            items = _as_sequence(self.expand_input, resolve)
-            for item in items:
-                if not isinstance(item, dict):
-                    raise TaskFailure(
-                        f"Task {self.task_id!r}: expand_kwargs() needs a list of dicts, "
-                        f"got an item {item!r}"
-                    )
-                yield {k: _resolve_nested(v, resolve) for k, v in item.items()}
-            return
-        keys = list(self.expand_input)
-        lists = [_as_sequence(self.expand_input[k], resolve) for k in keys]
-        for combo in itertools.product(*lists):
-            yield {k: _resolve_nested(v, resolve) for k, v in zip(keys, combo, strict=True)}
+        return iter_expand_input(self.task_id, self.expand_input, self.expand_kind, resolve)
 
     def get_map_length(self, resolve: Resolver) -> int:
         if self.expand_kind == "list":
@@ -198,25 +185,9 @@ class MappedOperator(AbstractOperator):
 
     def unmap_for_index(self, map_index: int, resolve: Resolver) -> BaseOperator:
         """A real operator for ``map_index``, its mapped arguments resolved with ``resolve``."""
-        if self.expand_kind == "dict":
-            keys = list(self.expand_input)
-            lists = [_as_sequence(self.expand_input[k], resolve) for k in keys]
-            total = math.prod(len(v) for v in lists)
-            if not 0 <= map_index < total:
-                raise TaskFailure(f"Task {self.task_id!r}: map_index {map_index} out of 0..{total}")
-            chosen: dict[str, Any] = {}
-            index = map_index
-            for key, values in reversed(list(zip(keys, lists, strict=True))):
-                chosen[key] = _resolve_nested(values[index % len(values)], resolve)
-                index //= len(values)
-            chosen = {k: chosen[k] for k in keys}
-        else:
-            items = list(self.iter_map_kwargs(resolve))
-            if not 0 <= map_index < len(items):
-                raise TaskFailure(
-                    f"Task {self.task_id!r}: map_index {map_index} out of 0..{len(items)}"
-                )
-            chosen = items[map_index]
+        chosen = values_for_index(
+            self.task_id, self.expand_input, self.expand_kind, map_index, resolve
+        )
         kwargs = dict(self.partial_kwargs)
         if self.expand_into:
             kwargs[self.expand_into] = {**(kwargs.get(self.expand_into) or {}), **chosen}
@@ -237,6 +208,48 @@ class MappedOperator(AbstractOperator):
 
     def __repr__(self) -> str:
         return f"<Mapped({self.operator_name}): {self.task_id}>"
+
+
+def iter_expand_input(
+    task_id: str, expand_input: Any, kind: str, resolve: Resolver
+) -> Iterator[dict[str, Any]]:
+    """The keyword arguments of each map index of ``expand_input``, in map_index order (a
+    cartesian product for ``expand``, the last argument varying fastest; the dicts of
+    ``expand_kwargs``)."""
+    if kind == "list":
+        for item in _as_sequence(expand_input, resolve):
+            if not isinstance(item, dict):
+                raise TaskFailure(
+                    f"Task {task_id!r}: expand_kwargs() needs a list of dicts, got an item {item!r}"
+                )
+            yield {k: _resolve_nested(v, resolve) for k, v in item.items()}
+        return
+    keys = list(expand_input)
+    lists = [_as_sequence(expand_input[k], resolve) for k in keys]
+    for combo in itertools.product(*lists):
+        yield {k: _resolve_nested(v, resolve) for k, v in zip(keys, combo, strict=True)}
+
+
+def values_for_index(
+    task_id: str, expand_input: Any, kind: str, map_index: int, resolve: Resolver
+) -> dict[str, Any]:
+    """The keyword arguments of one map index of ``expand_input``."""
+    if kind == "list":
+        items = list(iter_expand_input(task_id, expand_input, kind, resolve))
+        if not 0 <= map_index < len(items):
+            raise TaskFailure(f"Task {task_id!r}: map_index {map_index} out of 0..{len(items)}")
+        return items[map_index]
+    keys = list(expand_input)
+    lists = [_as_sequence(expand_input[k], resolve) for k in keys]
+    total = math.prod(len(v) for v in lists)
+    if not 0 <= map_index < total:
+        raise TaskFailure(f"Task {task_id!r}: map_index {map_index} out of 0..{total}")
+    chosen: dict[str, Any] = {}
+    index = map_index
+    for key, values in reversed(list(zip(keys, lists, strict=True))):
+        chosen[key] = _resolve_nested(values[index % len(values)], resolve)
+        index //= len(values)
+    return {k: chosen[k] for k in keys}
 
 
 def _unwrap(arg: XComArg) -> XComArg:

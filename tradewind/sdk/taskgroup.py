@@ -170,32 +170,66 @@ def _unique_group_label(parent: TaskGroup, label: str, dag: DAG) -> str:
 
 
 class _TaskGroupFactory:
-    """What ``@task_group`` returns: calling it builds a TaskGroup around the function's tasks."""
+    """What ``@task_group`` returns: calling it builds a TaskGroup around the function's tasks;
+    ``.expand(...)`` / ``.partial(...).expand(...)`` / ``.expand_kwargs(...)`` map it."""
 
-    def __init__(self, function: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        kwargs: dict[str, Any],
+        partial_kwargs: dict[str, Any] | None = None,
+    ) -> None:
         self.function = function
         self.kwargs = kwargs
+        self.partial_kwargs = dict(partial_kwargs or {})
         functools.update_wrapper(self, function)
 
     def override(self, **kwargs: Any) -> _TaskGroupFactory:
-        return _TaskGroupFactory(self.function, {**self.kwargs, **kwargs})
+        return _TaskGroupFactory(self.function, {**self.kwargs, **kwargs}, self.partial_kwargs)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _options(self) -> dict[str, Any]:
         options = dict(self.kwargs)
         options.setdefault("group_id", self.function.__name__)
         options.setdefault("tooltip", (self.function.__doc__ or "").strip())
         options.setdefault("add_suffix_on_collision", True)
-        with TaskGroup(**options) as group:
+        return options
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with TaskGroup(**self._options()) as group:
             retval = self.function(*args, **kwargs)
         return retval if retval is not None else group
 
+    def partial(self, **kwargs: Any) -> _TaskGroupFactory:
+        """Fix some arguments of a mapped task group before ``.expand(...)``."""
+        repeated = sorted(set(kwargs) & set(self.partial_kwargs))
+        if repeated:
+            raise DagDefinitionError(
+                f"Task group {self.function.__name__!r}: duplicate partial arguments {repeated}"
+            )
+        return _TaskGroupFactory(self.function, self.kwargs, {**self.partial_kwargs, **kwargs})
+
     def expand(self, **kwargs: Any) -> Any:
-        raise DagDefinitionError(
-            f"Mapping a task group ({self.function.__name__}.expand) is not supported",
-            hint="map the tasks inside the group instead",
+        """Map the group: its tasks run once per item (per combination of items)."""
+        from tradewind.sdk.mapped_task_group import build_mapped_group, check_group_expand
+
+        check_group_expand(self.function, self.partial_kwargs, kwargs)
+        return build_mapped_group(
+            self.function, self._options(), self.partial_kwargs, kwargs, "dict"
         )
 
-    partial = expand
+    def expand_kwargs(self, kwargs: Any) -> Any:
+        """Map the group over a list of argument dicts (or an XComArg that returns one)."""
+        from tradewind.sdk.mapped_task_group import build_mapped_group
+        from tradewind.sdk.xcom_arg import XComArg
+
+        if not isinstance(kwargs, XComArg | list | tuple):
+            raise DagDefinitionError(
+                f"Task group {self.function.__name__!r}: expand_kwargs() takes a list of dicts "
+                f"or an XComArg, got {type(kwargs).__name__}"
+            )
+        return build_mapped_group(
+            self.function, self._options(), self.partial_kwargs, kwargs, "list"
+        )
 
 
 def task_group(python_callable: Callable[..., Any] | None = None, **tg_kwargs: Any) -> Any:

@@ -70,8 +70,13 @@ class XComArg(DependencyMixin):
         return f"{{{{ task_instance.xcom_pull(task_ids='{task_id}', key='{self.key}') }}}}"
 
     def resolve(self, context: dict[str, Any]) -> Any:
-        """Pull the value (a list ordered by map_index when the task is mapped)."""
-        return context["ti"].xcom_pull(task_ids=self.operator.task_id, key=self.key)
+        """Pull the value (a list ordered by map_index when the task is mapped; the value of
+        the same map index for a task of the mapped task group the running task is in)."""
+        ti = context["ti"]
+        map_index = _same_mapped_group_index(self.operator, context)
+        if map_index is not None:
+            return ti.xcom_pull(task_ids=self.operator.task_id, key=self.key, map_indexes=map_index)
+        return ti.xcom_pull(task_ids=self.operator.task_id, key=self.key)
 
     def map(self, function: Callable[[Any], Any]) -> MapXComArg:
         """An XComArg of ``[function(item) for item in value]``, e.g. to feed ``expand``."""
@@ -194,6 +199,20 @@ class ZipXComArg(XComArg):
 
     def __str__(self) -> str:
         raise TypeError("a zipped XComArg cannot be rendered in a template")
+
+
+def _same_mapped_group_index(operator: Any, context: dict[str, Any]) -> int | None:
+    """The running map index when ``operator`` and the running task are in one mapped task
+    group (Airflow then pulls that index only), else None."""
+    if getattr(operator, "task_group", None) is None:
+        return None
+    from tradewind.sdk.mapped_task_group import mapped_group_of
+
+    group = mapped_group_of(operator)
+    if group is None or mapped_group_of(context.get("task")) is not group:
+        return None
+    map_index = getattr(context["ti"], "map_index", -1)
+    return map_index if map_index is not None and map_index >= 0 else None
 
 
 def _as_list(arg: XComArg, value: Any) -> list[Any]:
