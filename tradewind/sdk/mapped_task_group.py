@@ -131,6 +131,18 @@ def mapped_group_of(task: Any) -> MappedTaskGroup | None:
     return mapped_group_of_group(getattr(task, "task_group", None))
 
 
+def _on_base(name: str) -> property:
+    """An attribute read from and written to the task as written (``_base``)."""
+
+    def get(self: Any) -> Any:
+        return getattr(self._base, name)
+
+    def set_(self: Any, value: Any) -> None:
+        setattr(self._base, name, value)
+
+    return property(get, set_)
+
+
 class GroupMappedOperator(MappedOperator):
     """A task of a mapped task group: the task as written, mapped over the group's input."""
 
@@ -159,29 +171,10 @@ class GroupMappedOperator(MappedOperator):
     def operator_name(self) -> str:
         return str(getattr(self._base, "operator_name", self.operator_class.__name__))
 
-    @property  # type: ignore[override]
-    def is_setup(self) -> bool:
-        return self._base.is_setup
-
-    @is_setup.setter
-    def is_setup(self, value: bool) -> None:
-        self._base.is_setup = value
-
-    @property  # type: ignore[override]
-    def is_teardown(self) -> bool:
-        return self._base.is_teardown
-
-    @is_teardown.setter
-    def is_teardown(self, value: bool) -> None:
-        self._base.is_teardown = value
-
-    @property  # type: ignore[override]
-    def on_failure_fail_dagrun(self) -> bool:
-        return self._base.on_failure_fail_dagrun
-
-    @on_failure_fail_dagrun.setter
-    def on_failure_fail_dagrun(self, value: bool) -> None:
-        self._base.on_failure_fail_dagrun = value
+    # kept on the task as written, whether set before or after the group closed
+    is_setup = _on_base("is_setup")  # type: ignore[assignment]
+    is_teardown = _on_base("is_teardown")  # type: ignore[assignment]
+    on_failure_fail_dagrun = _on_base("on_failure_fail_dagrun")  # type: ignore[assignment]
 
     def unmap_for_index(self, map_index: int, resolve: Resolver) -> Any:
         """The task for ``map_index``: a copy with the group's arguments of that index."""
