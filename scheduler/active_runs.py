@@ -94,6 +94,18 @@ def _runs_stmt(only: RunFilter | None) -> Any:
     return stmt.order_by(DagRun.dag_id, DagRun.logical_date)
 
 
+def _due_runs(runs: list[DagRun], now: datetime, result: AdvanceResult) -> list[DagRun]:
+    """The runs whose logical date has come; the earliest other one is the next check."""
+    due = []
+    for run in runs:
+        if run.logical_date is not None and run.logical_date > now:
+            if result.next_check_at is None or run.logical_date < result.next_check_at:
+                result.next_check_at = run.logical_date
+        else:
+            due.append(run)
+    return due
+
+
 def _running_counts(session: Session, dag_ids: set[str]) -> dict[str, int]:
     """Running runs per DAG, including those another scheduler holds locked."""
     from sqlalchemy import func
@@ -110,13 +122,24 @@ def _running_counts(session: Session, dag_ids: set[str]) -> dict[str, int]:
 
 
 def advance_runs(
-    session: Session, specs: SpecCache, *, now: datetime, only: RunFilter | None = None
+    session: Session,
+    specs: SpecCache,
+    *,
+    now: datetime,
+    only: RunFilter | None = None,
+    allow_future: bool = False,
 ) -> AdvanceResult:
-    """Call ``update_dagrun`` on every active run that may progress; report finished runs."""
+    """Call ``update_dagrun`` on every active run that may progress; report finished runs.
+
+    A run whose logical date is still to come waits for it (Airflow's scheduler does not
+    examine such runs unless ``core.allow_trigger_in_future``); the runs of ``only`` (a
+    ``dags test`` or a backfill) do not wait."""
     from tradewind.metastore.run_progress import update_dagrun
 
     result = AdvanceResult()
     runs = _load_runs(session, only)
+    if only is None and not allow_future:
+        runs = _due_runs(runs, now, result)
     result.active = len(runs)
     starting = {r.dag_id for r in runs if r.state == R.QUEUED.value}
     if starting and is_postgres(session):  # other schedulers may hold some of the DAG's runs

@@ -362,7 +362,13 @@ class Scheduler:
                 create_dataset_runs(session, self.specs, now=now)
             if finished:
                 fail_unrecorded_tries(session, self.executor, self.specs, finished, now)
-            result = advance_runs(session, self.specs, now=now, only=self.only)
+            result = advance_runs(
+                session,
+                self.specs,
+                now=now,
+                only=self.only,
+                allow_future=self.settings.core.allow_trigger_in_future,
+            )
             tries = []
             if open_slots > 0 and (result.active or result.schedulable):
                 tries = queue_scheduled(

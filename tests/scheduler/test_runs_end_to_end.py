@@ -67,3 +67,36 @@ def test_a_finished_try_wakes_the_loop_so_the_chain_does_not_wait_for_the_poll(
     # three tries one after the other: polling alone would take a poll interval per task
     assert time.monotonic() - started < 20.0
     assert [r.state for r in harness.runs("sched_chain")] == ["success"]
+
+
+def test_a_run_with_a_future_logical_date_waits_for_it_as_in_airflow(harness: Any) -> None:
+    """Airflow's scheduler leaves a run alone until its logical date (unless
+    ``core.allow_trigger_in_future``); the loop wakes for it without a poll interval."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    harness.copy_dags("sched_chain.py")
+    harness.settings.scheduler.poll_interval = 30.0
+    sched = harness.scheduler()
+    sched.run_once()
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    harness.trigger("sched_chain", logical_date=due)
+    sched.run_once()
+    assert [r.state for r in harness.runs("sched_chain")] == ["queued"]
+    assert all(t.state == "none" for t in harness.tis("sched_chain"))
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_chain"), timeout=20)
+    tries = harness.tries("sched_chain")
+    assert tries[0].start_date >= due
+    assert time.time() - due.timestamp() < 10  # woken at its date, not after the poll interval
+
+
+def test_allow_trigger_in_future_runs_a_future_run_at_once(harness: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    harness.copy_dags("sched_chain.py")
+    harness.settings.core.allow_trigger_in_future = True
+    sched = harness.scheduler()
+    sched.run_once()
+    harness.trigger("sched_chain", logical_date=datetime.now(UTC) + timedelta(days=1))
+    harness.run_until(sched, lambda: harness.all_runs_done("sched_chain"), timeout=30)
+    assert [r.state for r in harness.runs("sched_chain")] == ["success"]

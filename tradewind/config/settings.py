@@ -36,6 +36,9 @@ class CoreSettings:
     sensitive_var_conn_names: str = setting(
         "", "Extra comma-separated words that mark a variable as secret."
     )
+    allow_trigger_in_future: bool = setting(
+        False, "Run a run with a future logical date at once (else it waits for its date)."
+    )
 
 
 @dataclass
