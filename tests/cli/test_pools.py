@@ -59,7 +59,7 @@ def test_delete_removes_a_pool_but_not_the_default_one(run):
 
 
 def test_negative_slots_are_refused_with_one_line(run):
-    code, _, err = run("pools", "set", "bad", "--", "-1", "x")
+    code, _, err = run("pools", "set", "bad", "--", "-2", "x")
     assert code == 1 and "slots" in err and "Traceback" not in err
 
 

@@ -160,22 +160,89 @@ def delete_connection(conn_id: str) -> None:
     click.echo(f"Successfully deleted connection with `conn_id`={conn_id}")
 
 
+EXPORT_FORMATS = ("json", "yaml", "env")
+
+
 @connections.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def export_connections(file: Path) -> None:
-    """Write every connection (secrets included) to FILE as JSON {conn_id: {...}}."""
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--file-format", type=click.Choice(EXPORT_FORMATS), help="Default: from FILE's extension."
+)
+@click.option(
+    "--format", "old_format", type=click.Choice(EXPORT_FORMATS), help="Deprecated: --file-format."
+)
+@click.option(
+    "--serialization-format",
+    type=click.Choice(("json", "uri")),
+    help="With the env format: each connection as a URI (default) or a JSON object.",
+)
+def export_connections(
+    file: Path, file_format: str | None, old_format: str | None, serialization_format: str | None
+) -> None:
+    """Write every connection (secrets included) to FILE (`-`: stdout) as JSON, YAML or env."""
     from tradewind.metastore.connections import list_connections as fetch_all
 
+    filetype = _export_format(file, file_format, old_format)
+    if serialization_format and filetype != "env":
+        raise TradewindError(
+            "--serialization-format may only be used with the env file format",
+            hint="add --file-format env, or drop --serialization-format",
+        )
     ctx = command_context()
     with ctx.metastore.session() as session:
-        conns = fetch_all(session)
-    data = {}
-    for conn in conns:
-        item = conn.to_dict()
-        item.pop("conn_id", None)
-        data[conn.conn_id] = item
-    file.write_text(json.dumps(data, indent=2) + "\n")
-    click.echo(f"{len(data)} connections successfully exported to {file}")
+        conns = sorted(fetch_all(session), key=lambda c: c.conn_id)
+    text = _format_connections(conns, filetype, serialization_format or "uri")
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        click.echo(f"\n{len(conns)} connections successfully exported.", err=True)
+        return
+    file.write_text(text)
+    click.echo(f"{len(conns)} connections successfully exported to {file}")
+
+
+def _export_format(file: Path, file_format: str | None, old_format: str | None) -> str:
+    """Airflow's rule: --file-format (or the deprecated --format), else FILE's extension
+    (.json, .yaml, .env); stdout defaults to json."""
+    if file_format and old_format:
+        raise TradewindError(
+            "--format is deprecated and cannot be combined with --file-format",
+            hint="use --file-format alone",
+        )
+    if old_format:
+        click.echo("Warning: --format is deprecated; use --file-format instead.", err=True)
+    chosen = file_format or old_format
+    if chosen:
+        return chosen
+    if str(file) == "-":
+        return "json"
+    suffix = file.suffix.lower()
+    if suffix not in (".json", ".yaml", ".env"):
+        raise TradewindError(
+            f"cannot tell the format of {file} from its extension {suffix or '(none)'!r}",
+            hint="name it .json, .yaml or .env, or give --file-format json|yaml|env",
+        )
+    return suffix[1:]
+
+
+def _format_connections(conns: list[Connection], filetype: str, serialization: str) -> str:
+    if filetype == "env":
+        lines = [
+            f"{c.conn_id}={json.dumps(_as_dict(c)) if serialization == 'json' else c.get_uri()}"
+            for c in conns
+        ]
+        return "".join(line + "\n" for line in lines)
+    data = {c.conn_id: _as_dict(c) for c in conns}
+    if filetype == "yaml":
+        import yaml
+
+        return yaml.safe_dump(data, sort_keys=False)
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _as_dict(conn: Connection) -> dict[str, Any]:
+    item = conn.to_dict()
+    item.pop("conn_id", None)
+    return item
 
 
 @connections.command("import")

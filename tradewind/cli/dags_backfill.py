@@ -81,6 +81,30 @@ def _ensure_parsed(settings: Any, store: Any, dag_id: str) -> None:
     DagProcessor(settings, store).process()
 
 
+def _clear_subset(
+    session: Any, dag_id: str, run_ids: list[str], task_ids: tuple[str, ...], everything: bool
+) -> None:
+    """--reset-dagruns / --rerun-failed-tasks with -t: only the subset's instances."""
+    from tradewind.metastore.runs import clear_task_instances
+
+    clear_task_instances(
+        session, dag_id, run_ids=run_ids, task_ids=list(task_ids), only_failed=not everything
+    )
+
+
+def _report_marked(dag_id: str, run_ids: list[str], marked: int, unfinished: list[str]) -> None:
+    if unfinished:
+        raise TradewindError(
+            f"marked {marked} task instance(s) success, but {len(unfinished)} run(s) still "
+            f"have tasks queued or running: {', '.join(unfinished)}",
+            hint=f"see `tradewind dags list-runs -d {dag_id}`",
+        )
+    click.echo(
+        f"Backfill done: {len(run_ids)} run(s) of {dag_id}, {marked} task instance(s) marked "
+        "success without running."
+    )
+
+
 @click.command("backfill")
 @click.argument("dag_id")
 @click.option("-s", "--start-date", required=True, help="First logical date (inclusive).")
@@ -89,6 +113,12 @@ def _ensure_parsed(settings: Any, store: Any, dag_id: str) -> None:
 @click.option("--rerun-failed-tasks", is_flag=True, help="Run failed tasks of existing runs again.")
 @click.option("--dry-run", is_flag=True, help="Only print the runs a backfill would make.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before resetting runs.")
+@click.option("-c", "--conf", help="JSON object set as the conf of every backfilled run.")
+@click.option("-t", "--task-regex", help="Only the tasks matching this regex (and upstream).")
+@click.option(
+    "-i", "--ignore-dependencies", is_flag=True, help="With -t: leave upstream tasks out."
+)
+@click.option("-m", "--mark-success", is_flag=True, help="Mark tasks success without running.")
 def backfill(
     dag_id: str,
     start_date: str,
@@ -97,13 +127,26 @@ def backfill(
     rerun_failed_tasks: bool,
     dry_run: bool,
     yes: bool,
+    conf: str | None,
+    task_regex: str | None,
+    ignore_dependencies: bool,
+    mark_success: bool,
 ) -> None:
     """Create runs for every interval from START to END and run them to completion here."""
     from scheduler.backfill import plan_backfill, prepare_runs, run_backfill
+    from tradewind.cli.dags_backfill_subset import subset_spec, subset_task_ids
+    from tradewind.cli.dags_runs import parse_conf
+    from tradewind.core.params import validate_params
     from tradewind.core.spec import DagSpec
     from tradewind.metastore.dag_specs import latest_version
     from tradewind.metastore.engine import Metastore
 
+    if ignore_dependencies and not task_regex:
+        raise TradewindError(
+            "-i/--ignore-dependencies only works with -t/--task-regex",
+            hint="add -t REGEX, or drop -i",
+        )
+    conf_dict = parse_conf(conf)
     ctx = command_context()
     tz = ctx.settings.core.default_timezone
     start = parse_date_arg(start_date, "start date", tz)
@@ -115,7 +158,14 @@ def backfill(
         require_dag(session, dag_id)
         version = latest_version(session, dag_id)
         spec = DagSpec.from_json(version.spec_json)
+        if conf_dict is not None:  # as `dags trigger --conf`: checked against the params
+            validate_params(spec.params, conf_dict)
         planned = plan_backfill(session, spec, start, end)
+    task_ids: set[str] | None = None
+    run_spec = spec
+    if task_regex:
+        task_ids = subset_task_ids(spec, task_regex, include_upstream=not ignore_dependencies)
+        run_spec = subset_spec(spec, task_ids)
     if not planned:
         raise TradewindError(
             f"no interval of DAG {dag_id!r} starts between {start.isoformat()} and "
@@ -126,20 +176,44 @@ def backfill(
         for item in planned:
             what = f"existing run {item.run_id} ({item.run_state})" if item.run_id else "new run"
             click.echo(f"{item.logical_date.isoformat()}  {what}")
+        if task_ids is not None:
+            click.echo(f"Tasks: {', '.join(run_spec.task_ids)}")
         click.echo(f"Dry run: {len(planned)} run(s); nothing was changed.")
         return
-    existing = [p for p in planned if p.run_id]
+    if task_ids is not None and not mark_success:
+        raise TradewindError(
+            "running only some tasks of the backfilled runs (-t without -m) is not supported "
+            "yet: the backfill's scheduler loop would run every task of the DAG",
+            hint="add -m to mark the matching tasks success, or backfill without -t",
+        )
+    existing = [p.run_id for p in planned if p.run_id]
     if reset_dagruns and existing and not yes:
         click.confirm(f"Clear {len(existing)} existing run(s) of {dag_id} first?", abort=True)
     with store.session() as session:
         run_ids = prepare_runs(
             session,
-            spec,
+            run_spec,  # a subset: new runs get instances of those tasks only, as in Airflow
             version.id,
             planned,
-            reset_dagruns=reset_dagruns,
-            rerun_failed_tasks=rerun_failed_tasks,
+            reset_dagruns=reset_dagruns and task_ids is None,
+            rerun_failed_tasks=rerun_failed_tasks and task_ids is None,
         )
+        if task_ids is not None and existing and (reset_dagruns or rerun_failed_tasks):
+            _clear_subset(session, dag_id, existing, run_spec.task_ids, reset_dagruns)
+        if conf_dict is not None:
+            from tradewind.cli.dags_backfill_subset import set_conf
+
+            set_conf(session, dag_id, run_ids, conf_dict)
+        if mark_success:
+            from tradewind.cli.dags_backfill_subset import add_missing_instances
+            from tradewind.cli.dags_backfill_subset import mark_success as mark
+
+            add_missing_instances(session, run_spec, run_ids, version.id)
+
+            marked, unfinished = mark(session, run_spec, run_ids)
+    if mark_success:
+        _report_marked(dag_id, run_ids, marked, unfinished)
+        return
     click.echo(
         f"Backfilling {dag_id}: {len(run_ids)} run(s) from "
         f"{planned[0].logical_date.isoformat()} to {planned[-1].logical_date.isoformat()}"

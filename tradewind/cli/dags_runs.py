@@ -138,38 +138,6 @@ def list_runs(
     print_rows(rows, output, RUN_COLUMNS)
 
 
-def _set_paused(dag_id: str, paused: bool, output: str) -> None:
-    from scheduler.dagruns import refresh_next_dagrun
-    from tradewind.metastore.dag_specs import latest_spec
-    from tradewind.metastore.models import utcnow
-    from tradewind.metastore.wakeup import notify_scheduler
-
-    ctx = command_context()
-    with ctx.metastore.session() as session:
-        dag = require_dag(session, dag_id)
-        dag.is_paused = paused
-        if not paused and dag.latest_version_id is not None:
-            refresh_next_dagrun(session, dag, latest_spec(session, dag_id), now=utcnow())
-            notify_scheduler(session)
-    print_rows([{"dag_id": dag_id, "is_paused": paused}], output)
-
-
-@click.command("pause")
-@click.argument("dag_id")
-@output_option
-def pause(dag_id: str, output: str) -> None:
-    """Pause a DAG: no new runs, no new tasks of its runs."""
-    _set_paused(dag_id, True, output)
-
-
-@click.command("unpause")
-@click.argument("dag_id")
-@output_option
-def unpause(dag_id: str, output: str) -> None:
-    """Resume a DAG."""
-    _set_paused(dag_id, False, output)
-
-
 @click.command("next-execution")
 @click.argument("dag_id")
 @click.option("-n", "--num-executions", default=1, show_default=True, help="How many to show.")

@@ -35,18 +35,23 @@ def pools() -> None:
     """Set, show, list and delete pools of task slots."""
 
 
-@pools.command("set")
+@pools.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("name")
 @click.argument("slots", type=int)
 @click.argument("description")
 def set_pool(name: str, slots: int, description: str) -> None:
-    """Create pool NAME with SLOTS slots, or change it."""
-    from tradewind.metastore.pools import set_pool as store
-
+    """Create pool NAME with SLOTS slots (-1: unlimited), or change it."""
     ctx = command_context()
     with ctx.metastore.session() as session:
-        store(session, name, slots, description)
+        _store(session, name, slots, description)
     click.echo(f"Pool {name} created")
+
+
+def _store(session: Any, name: str, slots: Any, description: str | None) -> None:
+    """Create or change a pool; -1 slots is an unlimited pool, as in Airflow."""
+    from tradewind.metastore.pools import set_pool as store
+
+    store(session, name, slots, description)
 
 
 @pools.command("get")
@@ -92,8 +97,6 @@ def delete_pool(name: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_pools(file: Path) -> None:
     """Set the pools of a JSON file {name: {"slots": N, "description": "..."}}."""
-    from tradewind.metastore.pools import set_pool as store
-
     try:
         data = json.loads(file.read_text())
     except json.JSONDecodeError as exc:
@@ -105,7 +108,7 @@ def import_pools(file: Path) -> None:
         for name, spec in data.items():
             if "slots" not in spec:
                 raise TradewindError(f"pool {name!r} in {file} has no slots")
-            store(session, name, spec["slots"], spec.get("description"))
+            _store(session, name, spec["slots"], spec.get("description"))
     click.echo(f"Uploaded {len(data)} pool(s)")
 
 

@@ -35,8 +35,16 @@ def _get_task(dag: Any, task_id: str) -> Any:
 @click.argument("logical_date", required=False)
 @click.option("-m", "--map-index", type=int, default=-1, show_default=True)
 @click.option("-S", "--subdir", help="Folder or file to parse instead of the DAG folder.")
+@click.option(
+    "-t", "--task-params", help="JSON object of params for the task, over the DAG's params."
+)
 def test_task(
-    dag_id: str, task_id: str, logical_date: str | None, map_index: int, subdir: str | None
+    dag_id: str,
+    task_id: str,
+    logical_date: str | None,
+    map_index: int,
+    subdir: str | None,
+    task_params: str | None,
 ) -> None:
     """Run one task instance now, ignoring its dependencies, and print its log.
 
@@ -52,6 +60,8 @@ def test_task(
     when = parse_logical_date(logical_date, settings.core.default_timezone) or datetime.now(UTC)
     dag = load_dag(settings, dag_id, subdir)
     task = _get_task(dag, task_id)
+    if task_params is not None:
+        _apply_task_params(task, task_params)
     metastore = ctx.metastore
     run_id, temporary = _find_or_create_run(metastore, dag, settings, when)
     try:
@@ -76,6 +86,28 @@ def test_task(
     click.echo(f"Task {task_id} finished: {state}")
     if state not in (TaskState.SUCCESS, TaskState.SKIPPED):
         click.get_current_context().exit(1)
+
+
+def _apply_task_params(task: Any, text: str) -> None:
+    """Airflow's ``tasks test -t``: the JSON object's entries update the task's params (which
+    start from the DAG's), each checked against its Param's schema."""
+    import json
+
+    try:
+        passed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TradewindError(
+            f"--task-params is not valid JSON: {exc.msg} (at character {exc.pos})",
+            hint='pass a JSON object, e.g. -t \'{"key": "value"}\'',
+        ) from None
+    if not isinstance(passed, dict):
+        raise TradewindError(
+            f"--task-params must be a JSON object, not {type(passed).__name__}",
+            hint='pass a JSON object, e.g. -t \'{"key": "value"}\'',
+        )
+    task.params.update(passed)
+    for name in passed:
+        task.params.get_param(name).resolve(name=name)
 
 
 def _find_or_create_run(

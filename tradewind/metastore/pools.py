@@ -19,6 +19,10 @@ from tradewind.metastore.models import Pool, TaskInstance
 DEFAULT_POOL = "default_pool"
 
 
+#: the slots of an unlimited pool, as in Airflow (the scheduler counts it as infinite)
+UNLIMITED = -1
+
+
 @dataclass(frozen=True)
 class PoolStats:
     """One pool's slots and how they are used (Airflow's ``Pool.slots_stats``)."""
@@ -36,6 +40,9 @@ class PoolStats:
 
     @property
     def open(self) -> int:
+        """Open slots; :data:`UNLIMITED` for an unlimited pool."""
+        if self.slots == UNLIMITED:
+            return UNLIMITED
         return max(self.slots - self.occupied, 0)
 
 
@@ -74,8 +81,10 @@ def set_pool(session: Session, name: str, slots: int, description: str | None = 
     name = (name or "").strip()
     if not name:
         raise TradewindError("a pool needs a name")
-    if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
-        raise TradewindError(f"pool {name!r}: slots must be a whole number >= 0, not {slots!r}")
+    if not isinstance(slots, int) or isinstance(slots, bool) or slots < UNLIMITED:
+        raise TradewindError(
+            f"pool {name!r}: slots must be a whole number >= 0, or -1 for unlimited, not {slots!r}"
+        )
     pool = _find(session, name)
     if pool is None:
         pool = Pool(pool=name, slots=slots, description=description)

@@ -38,7 +38,7 @@ def pool_json(pool: Pool, usage: dict[tuple[str, str], int]) -> dict[str, Any]:
         "running_slots": running,
         "queued_slots": queued,
         "scheduled_slots": usage.get((pool.pool, "scheduled"), 0),
-        "open_slots": max(pool.slots - running - queued, 0),
+        "open_slots": -1 if pool.slots == -1 else max(pool.slots - running - queued, 0),
         "description": pool.description,
     }
 
