@@ -28,6 +28,7 @@ from scheduler import job
 from scheduler.active_runs import advance_runs
 from scheduler.dag_callbacks import run_dag_callbacks
 from scheduler.executors.try_runner import TaskLoader
+from scheduler.linger import linger_window
 from scheduler.lost_tries import fail_unrecorded_tries
 from scheduler.queueing import queue_scheduled
 from scheduler.run_filter import RunFilter
@@ -46,15 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 5.0
-#: how long a wake-up lingers for more tries ending while others are in flight
-BATCH_WINDOW = 0.015
-#: ... and while at least BACKLOG_TRIES tries wait in their queues: a try queued now would
-#: wait behind them anyway, and a pass over a big run costs more than the wait. The window
-#: grows with the backlog (BACKLOG_WINDOW per BACKLOG_TRIES waiting), up to BACKLOG_WINDOW_MAX:
-#: a thousand waiting tries take longer to drain than a hundred.
-BACKLOG_WINDOW = 0.1
-BACKLOG_WINDOW_MAX = 0.25
-BACKLOG_TRIES = 64
 #: a metastore that keeps failing stops the scheduler after this many loops in a row
 MAX_CONSECUTIVE_DB_FAILURES = 10
 
@@ -258,11 +250,11 @@ class Scheduler:
         ends of several (a lone chain is not delayed: nothing else is in flight). The tries in
         flight are the executor's own, or, for a fleet of workers, those the last pass saw
         queued or running (each of which wakes the scheduler when it ends). Behind a backlog
-        of queued tries it lingers longer, the longer the backlog (:func:`_linger_window`)."""
+        of queued tries it lingers longer, the longer the backlog (:mod:`scheduler.linger`)."""
         in_flight = max(len(getattr(self.executor, "running_keys", list)()), self._in_flight)
         if in_flight < 2:
             return
-        window = _linger_window(self._backlog)
+        window = linger_window(self._backlog)
         limit = min(until, time.monotonic() + window)
         fds, listener_fd = self._wakeup_fds()
         while (left := limit - time.monotonic()) > 0 and not self._stop_requested:
@@ -398,10 +390,3 @@ class Scheduler:
             TaskInstanceKey(*tuple(k)[:4]) for k in getattr(self.executor, "running_keys", list)()
         ]
         check_lost_tries(self.metastore, self.specs, self.settings.scheduler, now, in_hand)
-
-
-def _linger_window(backlog: int) -> float:
-    """How long a wake-up lingers for more tries ending, behind ``backlog`` waiting tries."""
-    if backlog < BACKLOG_TRIES:
-        return BATCH_WINDOW
-    return min(BACKLOG_WINDOW_MAX, BACKLOG_WINDOW * backlog / BACKLOG_TRIES)

@@ -41,13 +41,13 @@ def test_the_backlog_is_the_fewest_waiting_in_a_queue_with_tries_in_flight() -> 
 
 
 def test_the_scheduler_lingers_longer_behind_a_longer_backlog_up_to_a_cap() -> None:
-    from scheduler.loop import (
+    from scheduler.linger import (
         BACKLOG_TRIES,
         BACKLOG_WINDOW,
         BACKLOG_WINDOW_MAX,
         BATCH_WINDOW,
-        _linger_window,
     )
+    from scheduler.linger import linger_window as _linger_window
 
     assert _linger_window(0) == BATCH_WINDOW
     assert _linger_window(BACKLOG_TRIES - 1) == BATCH_WINDOW

@@ -36,16 +36,24 @@ def parse_date_arg(value: str | None, what: str, default_timezone: str = "UTC") 
 def parse_conf(value: str | None) -> dict[str, Any] | None:
     if value is None:
         return None
+    return parse_json_object(value, "--conf", "-c")
+
+
+def parse_json_object(text: str, option: str, flag: str) -> dict[str, Any]:
+    """The JSON object an option was given; one clear error naming ``option`` otherwise."""
+    example = f'e.g. {flag} \'{{"key": "value"}}\''
     try:
-        conf = json.loads(value)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TradewindError(
-            f"--conf is not valid JSON: {exc.msg} at position {exc.pos}",
-            hint='give a JSON object, e.g. -c \'{"key": "value"}\'',
+            f"{option} is not valid JSON: {exc.msg} (at character {exc.pos})",
+            hint=f"give a JSON object, {example}",
         ) from None
-    if not isinstance(conf, dict):
-        raise TradewindError("--conf must be a JSON object", hint='e.g. -c \'{"key": "value"}\'')
-    return conf
+    if not isinstance(parsed, dict):
+        raise TradewindError(
+            f"{option} must be a JSON object, not {type(parsed).__name__}", hint=example
+        )
+    return parsed
 
 
 def run_row(run: Any) -> dict[str, Any]:

@@ -39,21 +39,9 @@ def parse_logical_date(text: str | None, default_timezone: str = "UTC") -> datet
 
 
 def parse_conf(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    try:
-        conf = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TradewindError(
-            f"--conf is not valid JSON: {exc.msg} (at character {exc.pos})",
-            hint='pass a JSON object, e.g. --conf \'{"key": "value"}\'',
-        ) from None
-    if not isinstance(conf, dict):
-        raise TradewindError(
-            f"--conf must be a JSON object, not {type(conf).__name__}",
-            hint='pass a JSON object, e.g. --conf \'{"key": "value"}\'',
-        )
-    return conf
+    from tradewind.cli.dags_runs import parse_json_object
+
+    return parse_json_object(text, "--conf", "-c") if text else None
 
 
 def load_dag(settings: Any, dag_id: str, subdir: str | None = None) -> Any:

@@ -91,20 +91,9 @@ def test_task(
 def _apply_task_params(task: Any, text: str) -> None:
     """Airflow's ``tasks test -t``: the JSON object's entries update the task's params (which
     start from the DAG's), each checked against its Param's schema."""
-    import json
+    from tradewind.cli.dags_runs import parse_json_object
 
-    try:
-        passed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TradewindError(
-            f"--task-params is not valid JSON: {exc.msg} (at character {exc.pos})",
-            hint='pass a JSON object, e.g. -t \'{"key": "value"}\'',
-        ) from None
-    if not isinstance(passed, dict):
-        raise TradewindError(
-            f"--task-params must be a JSON object, not {type(passed).__name__}",
-            hint='pass a JSON object, e.g. -t \'{"key": "value"}\'',
-        )
+    passed = parse_json_object(text, "--task-params", "-t")
     task.params.update(passed)
     for name in passed:
         task.params.get_param(name).resolve(name=name)
